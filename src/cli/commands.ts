@@ -1,0 +1,8 @@
+/** Every CLI command, one module each. */
+import { validateCommand } from './validate.js';
+import { runCommand } from './run.js';
+import { daemonCommand } from './daemon.js';
+import { restoreCommand } from './restore.js';
+import { backupsCommand } from './backups.js';
+
+export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand];

@@ -1,0 +1,82 @@
+/**
+ * `onedump restore --from PATH --to DSN` or `onedump restore FILE --job NAME [--latest|--backup KEY] [--to DSN]`.
+ */
+import type { CommandModule } from 'yargs';
+import { loadConfig } from '../config/load.js';
+import { UsageError } from '../errors.js';
+import { dumpJobOf, jobBackups, restore } from '../restore/restore.js';
+import { localSource, type RestoreSource } from '../restore/source.js';
+import { storageKinds } from '../storages/registry.js';
+import { readManifest } from '../pipeline/manifest.js';
+import { logger } from '../util/log.js';
+
+interface Args {
+  file?: string;
+  job?: string;
+  from?: string;
+  to?: string;
+  latest?: boolean;
+  backup?: string;
+  storage?: string;
+  tables?: string;
+  'dry-run': boolean;
+  'safety-backup': boolean;
+}
+
+export const restoreCommand: CommandModule<object, Args> = {
+  command: 'restore [file]',
+  describe: 'Restore a dump into a database (verified against its manifest first)',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', describe: 'Job file (with --job)' })
+      .option('job', { type: 'string', describe: 'Restore a backup of this dump job' })
+      .option('from', { type: 'string', describe: 'Restore this dump file (path or file:// URL)' })
+      .option('to', { type: 'string', describe: 'Target DSN (default with --job: the job\'s own database)' })
+      .option('latest', { type: 'boolean', describe: 'With --job: the newest backup (default)' })
+      .option('backup', { type: 'string', describe: 'With --job: this backup (its key, as `onedump backups` lists it)' })
+      .option('storage', { type: 'string', describe: 'With --job: read from this storage (default: the first that has the backup)' })
+      .option('tables', { type: 'string', describe: 'Only these tables (comma-separated)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would be restored; change nothing' })
+      .option('safety-backup', { type: 'boolean', default: true, describe: 'Save what the restore replaces first (--no-safety-backup to skip)' })
+      .conflicts('from', 'job')
+      .conflicts('latest', 'backup')
+      .example('$0 restore --from backups/app-20260101T020000Z.sql.gz --to sqlite:./restored.db', 'restore a file')
+      .example('$0 restore jobs.yaml --job app-db --latest --to mysql://root@127.0.0.1/app_copy', 'restore the newest backup of a job') as never,
+  handler: async (args) => {
+    const log = logger();
+    const abort = new AbortController();
+    process.once('SIGINT', () => abort.abort(new Error('interrupted')));
+    let source: RestoreSource;
+    let to = args.to;
+    let protectedTarget = false;
+    let baseDir = process.cwd();
+    if (args.from) {
+      if (!to) throw new UsageError('--from needs --to DSN');
+      source = await localSource(args.from);
+    } else if (args.file && args.job) {
+      const config = loadConfig(args.file);
+      baseDir = config.baseDir;
+      const job = dumpJobOf(config, args.job);
+      const backups = await jobBackups(config, job, log, args.storage);
+      const chosen = args.backup ? backups.find((b) => b.key === args.backup) : backups[0];
+      if (!chosen) throw new UsageError(args.backup ? `job ${job.name} has no backup "${args.backup}"` : `job ${job.name} has no complete backup (with manifest) yet`);
+      const cfg = config.storages[chosen.storage]!;
+      const storage = await storageKinds.get(cfg.type).create(chosen.storage, cfg as never, { baseDir, log });
+      source = { storage, key: chosen.key, manifest: await readManifest(storage, chosen.key) };
+      if (!to) {
+        to = job.database.dsn;
+        protectedTarget = job.database.protected === true;
+      }
+    } else {
+      throw new UsageError('name a dump with --from PATH, or a job file and --job NAME');
+    }
+    const result = await restore({
+      source, to, baseDir, log, signal: abort.signal, protectedTarget,
+      tables: args.tables?.split(',').map((t) => t.trim()).filter(Boolean),
+      dryRun: args['dry-run'], safetyBackup: args['safety-backup'], out: process.stdout,
+    });
+    log.info(`restore done: ${result.statements} statements, ${result.tables.length} tables`);
+    await source.storage.close();
+    process.exitCode = 0;
+  },
+};

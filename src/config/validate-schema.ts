@@ -1,0 +1,77 @@
+/** Compiles the job-file schema with ajv and turns its errors into positioned, readable issues. */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ConfigIssue } from '../errors.js';
+import { buildSchema, NAME_PATTERN } from './schema.js';
+import { pointerToPath, type PathSegment } from './positions.js';
+import { DURATION_PATTERN } from '../util/duration.js';
+
+let compiled: ValidateFunction | undefined;
+
+export function newAjv(): Ajv {
+  return new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strict: true, allowUnionTypes: true });
+}
+
+/** The compiled validator of the full schema (defaults are filled in as it validates). */
+export function schemaValidator(): ValidateFunction {
+  compiled ??= newAjv().compile(buildSchema());
+  return compiled;
+}
+
+type At = (path: PathSegment[], message: string, key?: boolean) => ConfigIssue;
+
+function describe(e: ErrorObject): { path: PathSegment[]; message: string; key?: boolean } | undefined {
+  const path = pointerToPath(e.instancePath);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return { path: [...path, String(p.additionalProperty)], message: 'unknown key', key: true };
+    case 'required':
+      return { path, message: `missing required key "${String(p.missingProperty)}"` };
+    case 'discriminator': {
+      const tag = String(p.tag);
+      if (p.error === 'mapping') return { path: [...path, tag], message: `unknown ${tag} "${String(p.tagValue)}"${known(e)}` };
+      return { path: [...path, tag], message: `"${tag}" must be a string` };
+    }
+    case 'enum':
+      return { path, message: `must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'const':
+      return { path, message: `must be ${JSON.stringify(p.allowedValue)}` };
+    case 'type':
+      return { path, message: `must be ${String(p.type).replace(',', ' or ')}` };
+    case 'pattern':
+      if (p.pattern === NAME_PATTERN) return { path, message: 'must start with a letter or digit and contain only letters, digits, ".", "_" and "-"' };
+      if (p.pattern === DURATION_PATTERN) return { path, message: 'must be a duration such as 30s, 5m, 1h30m (or a number of seconds)' };
+      return { path, message: `must match ${String(p.pattern)}` };
+    case 'propertyNames':
+      return undefined; // reported by the nested pattern error
+    case 'if':
+    case 'oneOf':
+    case 'anyOf':
+      return undefined; // the branch errors say more
+    default:
+      return { path, message: e.message ?? e.keyword };
+  }
+}
+
+function known(e: ErrorObject): string {
+  const branches = (e.schema as unknown[] | undefined) ?? (e.parentSchema as { oneOf?: unknown[] } | undefined)?.oneOf;
+  if (!Array.isArray(branches)) return '';
+  const tag = String((e.params as Record<string, unknown>).tag);
+  const names = branches
+    .map((b) => ((b as { properties?: Record<string, { const?: unknown }> }).properties?.[tag]?.const))
+    .filter((v) => v !== undefined);
+  return names.length ? ` (known: ${names.join(', ')})` : '';
+}
+
+export function schemaIssues(errors: ErrorObject[], at: At): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'pattern' && e.propertyName !== undefined) {
+      out.push(at([...pointerToPath(e.instancePath), e.propertyName], 'name must start with a letter or digit and contain only letters, digits, ".", "_" and "-"', true));
+      continue;
+    }
+    const d = describe(e);
+    if (d) out.push(at(d.path, d.message, d.key));
+  }
+  return out;
+}

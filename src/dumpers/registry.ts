@@ -1,0 +1,6 @@
+/** Every database driver. */
+import { Registry } from '../util/registry.js';
+import { sqliteDriver } from './sqlite.js';
+import type { DatabaseDriver } from './types.js';
+
+export const databaseDrivers = new Registry<DatabaseDriver>('database driver', [sqliteDriver]);

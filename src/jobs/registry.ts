@@ -1,0 +1,6 @@
+/** Every job kind. */
+import { Registry } from '../util/registry.js';
+import { dumpJob } from './dump.js';
+import type { JobKind } from './types.js';
+
+export const jobKinds = new Registry<JobKind<never>>('job type', [dumpJob]);

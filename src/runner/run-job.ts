@@ -1,0 +1,144 @@
+/**
+ * Runs one job once: timeout, retries of transient failures with backoff, a typed result, notifications.
+ * Never throws: every outcome becomes a `JobResult`.
+ */
+import { AbortError, PartialDeliveryError, describeError, isTransient } from '../errors.js';
+import { jobKinds } from '../jobs/registry.js';
+import { storageKinds } from '../storages/registry.js';
+import { withRetry } from '../storages/retry.js';
+import { backoffDelay, sleep } from '../util/backoff.js';
+import { redact, redactValue } from '../util/redact.js';
+import type { Logger } from '../util/log.js';
+import type { Config, JobConfig } from '../config/types.js';
+import type { JobContext, JobOutcome, JobResult } from '../jobs/types.js';
+import type { Storage } from '../storages/types.js';
+import type { ConfiguredNotifier } from './notifiers.js';
+
+export interface RunJobOptions {
+  config: Config;
+  log: Logger;
+  /** Aborts the run (shutdown). */
+  signal?: AbortSignal;
+  dryRun?: boolean;
+  notifiers?: ConfiguredNotifier[];
+}
+
+export async function runJob(job: JobConfig, opts: RunJobOptions): Promise<JobResult> {
+  const log = opts.log.child({ job: job.name });
+  const startedAt = new Date();
+  let attempts = 0;
+  let outcome: JobOutcome | undefined;
+  let error: unknown;
+  for (;;) {
+    attempts++;
+    error = undefined;
+    try {
+      outcome = await attempt(job, opts, log);
+      break;
+    } catch (err) {
+      error = err;
+      const retry = attempts <= job.retries && isTransient(err) && !opts.signal?.aborted;
+      log.warn(`attempt ${attempts} failed: ${describeError(err)}${retry ? ', retrying' : ''}`);
+      if (!retry) break;
+      try {
+        await sleep(backoffDelay(attempts, job.retryDelayMs), opts.signal);
+      } catch {
+        break;
+      }
+    }
+  }
+  const finishedAt = new Date();
+  const aborted = error !== undefined && (opts.signal?.aborted || error instanceof AbortError);
+  const partial = error instanceof PartialDeliveryError ? error : undefined;
+  const result: JobResult = redactValue({
+    job: job.name,
+    type: job.type,
+    status: error === undefined ? 'success' : aborted ? 'aborted' : 'failure',
+    startedAt,
+    finishedAt,
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    attempts,
+    dryRun: !!opts.dryRun,
+    ...(outcome?.bytes !== undefined ? { bytes: outcome.bytes } : partial?.bytes !== undefined ? { bytes: partial.bytes } : {}),
+    destinations: outcome?.destinations ?? partial?.destinations ?? [],
+    ...(error !== undefined ? { error: redact(describeError(error)) } : {}),
+    ...(outcome?.summary ? { summary: outcome.summary } : {}),
+    ...(outcome?.details ? { details: outcome.details } : {}),
+  });
+  result.startedAt = startedAt;
+  result.finishedAt = finishedAt;
+  await notifyAll(result, job, opts.notifiers ?? [], log);
+  return result;
+}
+
+async function attempt(job: JobConfig, opts: RunJobOptions, log: Logger): Promise<JobOutcome> {
+  const signals = [opts.signal, job.timeoutMs ? AbortSignal.timeout(job.timeoutMs) : undefined].filter((s): s is AbortSignal => !!s);
+  const signal = signals.length ? AbortSignal.any(signals) : new AbortController().signal;
+  const opened = new Map<string, Promise<Storage>>();
+  const ctx: JobContext = {
+    config: opts.config,
+    signal,
+    log,
+    dryRun: !!opts.dryRun,
+    storage(name) {
+      let s = opened.get(name);
+      if (!s) {
+        const cfg = opts.config.storages[name];
+        if (!cfg) throw new Error(`unknown storage "${name}"`);
+        s = storageKinds.get(cfg.type).create(name, cfg as never, { baseDir: opts.config.baseDir, log }).then((x) => withRetry(x));
+        opened.set(name, s);
+      }
+      return s;
+    },
+  };
+  const kind = jobKinds.get(job.type);
+  try {
+    const run = kind.run(job as never, ctx);
+    return await raceAbort(run, signal, job);
+  } finally {
+    await Promise.allSettled([...opened.values()].map(async (p) => (await p).close()));
+  }
+}
+
+/**
+ * Waits for the job; once the signal aborts, gives it 30 s to clean up and stop, then gives up on it.
+ * An error after an abort becomes an AbortError that says why (timeout or shutdown).
+ */
+async function raceAbort<T>(p: Promise<T>, signal: AbortSignal, job: JobConfig): Promise<T> {
+  const why = (cause?: unknown) =>
+    (signal.reason as Error | undefined)?.name === 'TimeoutError'
+      ? new AbortError(`timed out after ${job.timeoutMs / 1000}s`, { cause })
+      : new AbortError('aborted (shutting down)', { cause });
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = (reject: (e: unknown) => void) => {
+    timer = setTimeout(() => reject(why()), 30_000);
+    timer.unref();
+  };
+  const gaveUp = new Promise<never>((_, reject) => {
+    if (signal.aborted) onAbort(reject);
+    else signal.addEventListener('abort', () => onAbort(reject), { once: true });
+  });
+  try {
+    return await Promise.race([p, gaveUp]);
+  } catch (err) {
+    throw signal.aborted && !(err instanceof AbortError) ? why(err) : err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function notifyAll(result: JobResult, job: JobConfig, notifiers: ConfiguredNotifier[], log: Logger): Promise<void> {
+  const outcome = result.status === 'success' ? 'success' : 'failure';
+  await Promise.all(
+    notifiers
+      .filter(({ notifier: n }) => !job.notify || job.notify.includes(n.name) || n.type === 'console')
+      .filter(({ on }) => on.includes(outcome))
+      .map(async ({ notifier: n }) => {
+        try {
+          await n.notify(result);
+        } catch (err) {
+          log.warn(`notifier ${n.name} failed: ${describeError(err)}`);
+        }
+      }),
+  );
+}

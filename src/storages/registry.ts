@@ -1,0 +1,6 @@
+/** Every storage implementation. Adding one: a file in this folder, an entry here, the conformance suite. */
+import { Registry } from '../util/registry.js';
+import { localStorage } from './local.js';
+import type { StorageKind } from './types.js';
+
+export const storageKinds = new Registry<StorageKind<never>>('storage type', [localStorage]);
