@@ -6,6 +6,7 @@ import { Cron } from 'croner';
 import type { ConfigIssue } from '../errors.js';
 import { jobKinds } from '../jobs/registry.js';
 import { notifierKinds } from '../notifiers/registry.js';
+import { storageKinds } from '../storages/registry.js';
 import type { Config, JobConfig } from './types.js';
 import type { PathSegment } from './positions.js';
 
@@ -25,6 +26,14 @@ export function semanticIssues(root: Raw, brokenJobs: Set<PathSegment | undefine
     notifiers.forEach((n, i) => {
       for (const message of notifierKinds.get(String(n.type)).check?.(n as never) ?? []) issues.push(at(['notifiers', i], message));
     });
+  }
+
+  if (schemaOk) {
+    for (const [name, cfg] of Object.entries(storages)) {
+      for (const issue of storageKinds.get(String((cfg as Raw).type)).check?.(cfg as never) ?? []) {
+        issues.push(at(['storages', name, ...splitPath(issue.path)], issue.message));
+      }
+    }
   }
 
   jobs.forEach((job, i) => {

@@ -1,6 +1,7 @@
 /** Every storage implementation. Adding one: a file in this folder, an entry here, the conformance suite. */
 import { Registry } from '../util/registry.js';
 import { localStorage } from './local.js';
+import { s3Storage } from './s3.js';
 import type { StorageKind } from './types.js';
 
-export const storageKinds = new Registry<StorageKind<never>>('storage type', [localStorage]);
+export const storageKinds = new Registry<StorageKind<never>>('storage type', [localStorage, s3Storage] as StorageKind<never>[]);

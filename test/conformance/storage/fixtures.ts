@@ -1,0 +1,51 @@
+/** Fixtures of the storage conformance suite: each storage on a real (or loopback fake) server. */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isTempName } from '../../../src/storages/keys.js';
+import { localStorage } from '../../../src/storages/local.js';
+import { logger } from '../../../src/util/log.js';
+import { s3Storage } from '../../../src/storages/s3.js';
+import { startS3 } from '../../harness/s3.js';
+import { tempDir } from '../../harness/util.js';
+import type { StorageFixture } from './suite.js';
+
+export const ctx = { baseDir: process.cwd(), log: logger() };
+
+/** Every temp file under `dir`, recursively. */
+export function tempFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && isTempName(e.name)) out.push(join(e.parentPath, e.name));
+  }
+  return out;
+}
+
+export async function localFixture(): Promise<StorageFixture> {
+  const t = tempDir('onedump-local-');
+  const storage = await localStorage.create('local-test', { type: 'local', path: join(t.path, 'root') }, ctx);
+  return {
+    storage,
+    leftovers: async () => tempFilesUnder(t.path),
+    stop: async () => {
+      await storage.close();
+      t.cleanup();
+    },
+  };
+}
+
+export async function s3Fixture(): Promise<StorageFixture> {
+  const server = await startS3();
+  const bucket = await server.bucket();
+  const storage = await s3Storage.create('s3-test', {
+    type: 's3', bucket, prefix: 'conformance/', endpoint: server.endpoint, force_path_style: true, region: 'us-east-1',
+    access_key_id: server.accessKeyId, secret_access_key: server.secretAccessKey, part_size: 5,
+  }, ctx);
+  return {
+    storage,
+    leftovers: async () => server.uploadsLeft(bucket),
+    stop: async () => {
+      await storage.close();
+      await server.stop();
+    },
+  };
+}
