@@ -6,6 +6,8 @@ import { localStorage } from '../../../src/storages/local.js';
 import { logger } from '../../../src/util/log.js';
 import { s3Storage } from '../../../src/storages/s3.js';
 import { startS3 } from '../../harness/s3.js';
+import { sftpStorage } from '../../../src/storages/sftp.js';
+import { startSshd } from '../../harness/sshd.js';
 import { tempDir } from '../../harness/util.js';
 import type { StorageFixture } from './suite.js';
 
@@ -46,6 +48,22 @@ export async function s3Fixture(): Promise<StorageFixture> {
     stop: async () => {
       await storage.close();
       await server.stop();
+    },
+  };
+}
+
+export async function sftpFixture(): Promise<StorageFixture> {
+  const sshd = await startSshd();
+  const storage = await sftpStorage.create('sftp-test', {
+    type: 'sftp', host: sshd.host, port: sshd.port, user: sshd.user, key_file: sshd.keyFile, known_hosts: sshd.knownHosts,
+    path: join(sshd.dir, 'root'),
+  }, ctx);
+  return {
+    storage,
+    leftovers: async () => tempFilesUnder(sshd.dir),
+    stop: async () => {
+      await storage.close();
+      await sshd.stop();
     },
   };
 }
