@@ -3,6 +3,7 @@ import { Registry } from '../util/registry.js';
 import { localStorage } from './local.js';
 import { s3Storage } from './s3.js';
 import { sftpStorage } from './sftp.js';
+import { gdriveStorage } from './gdrive.js';
 import type { StorageKind } from './types.js';
 
-export const storageKinds = new Registry<StorageKind<never>>('storage type', [localStorage, s3Storage, sftpStorage] as StorageKind<never>[]);
+export const storageKinds = new Registry<StorageKind<never>>('storage type', [localStorage, s3Storage, sftpStorage, gdriveStorage] as StorageKind<never>[]);

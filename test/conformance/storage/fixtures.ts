@@ -8,6 +8,8 @@ import { s3Storage } from '../../../src/storages/s3.js';
 import { startS3 } from '../../harness/s3.js';
 import { sftpStorage } from '../../../src/storages/sftp.js';
 import { startSshd } from '../../harness/sshd.js';
+import { gdriveStorage } from '../../../src/storages/gdrive.js';
+import { startFakeDrive } from '../../fakes/gdrive.js';
 import { tempDir } from '../../harness/util.js';
 import type { StorageFixture } from './suite.js';
 
@@ -64,6 +66,21 @@ export async function sftpFixture(): Promise<StorageFixture> {
     stop: async () => {
       await storage.close();
       await sshd.stop();
+    },
+  };
+}
+
+export async function gdriveFixture(): Promise<StorageFixture> {
+  const fake = await startFakeDrive();
+  const storage = await gdriveStorage.create('gdrive-test', {
+    type: 'gdrive', folder_id: fake.createFolder('backups'), ...fake.oauth, api_url: fake.url, token_url: fake.tokenUrl,
+  }, ctx);
+  return {
+    storage,
+    leftovers: async () => fake.openSessions(),
+    stop: async () => {
+      await storage.close();
+      await fake.stop();
     },
   };
 }
