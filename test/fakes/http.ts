@@ -20,7 +20,10 @@ export interface FailureRule {
 export interface DropRule {
   method?: string;
   path?: RegExp;
-  /** Bytes of the request body received before the connection is cut. */
+  /**
+   * Bytes of the request body received before the connection is cut; -1: the request is carried out
+   * in full, then the connection is cut instead of replying (a reply lost on the way back).
+   */
   afterBytes: number;
 }
 
@@ -34,10 +37,11 @@ export class Faults {
     this.rules.push({ times: 1, ...rule });
   }
 
-  /** Forgets every rule not used up yet. */
+  /** Forgets every rule not used up yet, and the hits so far. */
   clear(): void {
     this.rules = [];
     this.drops = [];
+    this.hits.length = 0;
   }
 
   drop(rule: DropRule): void {

@@ -10,6 +10,8 @@ import { sftpStorage } from '../../../src/storages/sftp.js';
 import { startSshd } from '../../harness/sshd.js';
 import { gdriveStorage } from '../../../src/storages/gdrive.js';
 import { startFakeDrive } from '../../fakes/gdrive.js';
+import { dropboxStorage } from '../../../src/storages/dropbox.js';
+import { startFakeDropbox } from '../../fakes/dropbox.js';
 import { tempDir } from '../../harness/util.js';
 import type { StorageFixture } from './suite.js';
 
@@ -78,6 +80,20 @@ export async function gdriveFixture(): Promise<StorageFixture> {
   return {
     storage,
     leftovers: async () => fake.openSessions(),
+    stop: async () => {
+      await storage.close();
+      await fake.stop();
+    },
+  };
+}
+
+export async function dropboxFixture(): Promise<StorageFixture> {
+  const fake = await startFakeDropbox();
+  const storage = await dropboxStorage.create('dropbox-test', { type: 'dropbox', path: '/Backups/onedump', ...fake.app, api_url: fake.url, chunk_size: 4 }, ctx);
+  return {
+    storage,
+    // Dropbox cannot cancel an upload session and never shows one: only finished files could linger
+    leftovers: async () => fake.paths().filter((p) => isTempName(p)),
     stop: async () => {
       await storage.close();
       await fake.stop();
