@@ -4,5 +4,7 @@ import { runCommand } from './run.js';
 import { daemonCommand } from './daemon.js';
 import { restoreCommand } from './restore.js';
 import { backupsCommand } from './backups.js';
+import { verifyCommand } from './verify.js';
+import { downloadCommand } from './download.js';
 
-export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand];
+export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand, verifyCommand, downloadCommand];

@@ -1,14 +1,15 @@
 /**
  * Job kind `dump`: dump a database → compress → fan out to the job's storages → verify → manifest.
  */
-import { JobError, PartialDeliveryError, VerifyError, describeError } from '../errors.js';
+import { JobError, PartialDeliveryError } from '../errors.js';
 import { databaseDrivers } from '../dumpers/registry.js';
 import { DEFAULT_FILENAME, renderFilename, unknownPlaceholders } from '../pipeline/filename.js';
 import { deliver, type Destination } from '../pipeline/deliver.js';
-import { buildManifest, writeManifest } from '../pipeline/manifest.js';
+import { AGE_EXTENSION, ageEncryptStream, encryptSchema } from '../pipeline/encrypt.js';
 import type { DumpJobConfig } from '../config/types.js';
 import type { DumpInfo } from '../dumpers/types.js';
-import type { DestinationResult, JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
+import { retentionLines, settleDestinations } from './dump-destinations.js';
+import type { JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
 
 /** A `to:` entry: a storage name, or `{storage, filename}` to use another file name there. */
 export type DumpTarget = string | { storage: string; filename?: string };
@@ -40,9 +41,15 @@ export const dumpJob: JobKind<DumpJobConfig> = {
         },
         description: 'Storages (names from `storages:`) that receive the file; `{storage, filename}` overrides the file name for one of them.',
       },
+      on_destination_failure: {
+        enum: ['fail', 'continue'], default: 'fail',
+        description: '`fail`: a destination that fails aborts the delivery everywhere (nothing stored; `retries` re-runs the dump). `continue`: the others finish and keep a complete backup with its manifest, a destination that failed transiently gets the backup again from one that has it (3 attempts), and the job still reports failure if one is left without it.',
+      },
+      encrypt: encryptSchema,
       retention: {
         type: 'object',
-        description: 'Which backups to keep in each storage after a successful run (the newest is always kept).',
+        minProperties: 1,
+        description: 'Which backups to keep in each storage after a successful run (the newest is always kept). A backup is kept when any rule keeps it.',
         properties: {
           keep_last: { type: 'integer', minimum: 1, description: 'Keep the newest N backups.' },
           keep_days: { type: 'integer', minimum: 1, description: 'Keep backups younger than N days.' },
@@ -76,51 +83,36 @@ export const dumpJob: JobKind<DumpJobConfig> = {
 
 async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome> {
   const driver = databaseDrivers.get(job.database.driver);
-  const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '');
+  const recipients = job.encrypt?.age_recipients;
+  const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '') + (recipients ? AGE_EXTENSION : '');
   const now = new Date();
   const db = dbName(job.database.dsn);
-  const targets = targetsOf(job);
-  const destinations: Destination[] = [];
-  for (const t of targets) {
+  const destinations: (Destination & { filename: string })[] = [];
+  for (const t of targetsOf(job)) {
     const key = renderFilename(t.filename, { job: job.name, driver: driver.name, db, ext, now, timeZone: job.timezone });
-    destinations.push({ storage: await ctx.storage(t.storage), key });
+    destinations.push({ storage: await ctx.storage(t.storage), key, filename: t.filename });
   }
   if (ctx.dryRun) {
+    const plan = await retentionLines(job, destinations, ctx, true);
     return {
       destinations: destinations.map((d) => ({ storage: d.storage.name, key: d.key, ok: true })),
-      summary: `would dump ${job.database.driver} database to ${destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ')}`,
+      summary: [`would dump ${job.database.driver} database to ${destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ')}${recipients ? ' (age-encrypted)' : ''}`, ...plan].join('\n'),
+      details: { retention: plan },
     };
   }
   const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir });
+  const transforms = recipients ? [await ageEncryptStream(recipients)] : [];
   const started = new Date();
   const result = await deliver<DumpInfo>({
     destinations,
     compress: job.compress,
-    onDestinationFailure: (job.on_destination_failure as 'fail' | 'continue' | undefined) ?? 'fail',
+    transforms: () => transforms,
+    onDestinationFailure: job.on_destination_failure ?? 'fail',
     signal: ctx.signal,
     log: ctx.log,
     produce: (out, signal) => dumper.dump(out, { signal }),
   });
-  const finished = new Date();
-  const destResults: DestinationResult[] = [];
-  for (const o of result.outcomes) {
-    if (!o.ok) {
-      destResults.push({ storage: o.storage.name, key: o.key, ok: false, error: describeError(o.error) });
-      continue;
-    }
-    try {
-      verifyStored(o.storage.name, o.key, o.info!, result.bytes, result.sha256);
-      const manifest = buildManifest({
-        job: job.name, file: o.key, info: result.produced, started, finished, size: result.bytes, sha256: result.sha256,
-        rawSize: result.rawBytes, compression: job.compress,
-      });
-      await writeManifest(o.storage, manifest, ctx.signal);
-      destResults.push({ storage: o.storage.name, key: o.key, ok: true, bytes: result.bytes });
-    } catch (err) {
-      await o.storage.delete(o.key).catch(() => undefined);
-      destResults.push({ storage: o.storage.name, key: o.key, ok: false, error: describeError(err) });
-    }
-  }
+  const destResults = await settleDestinations({ job, result, started, finished: new Date(), recipients, ctx });
   const failed = destResults.filter((d) => !d.ok);
   if (failed.length === destResults.length) {
     throw new JobError(job.name, `no destination received the dump: ${failed.map((f) => `${f.storage}: ${f.error}`).join('; ')}`);
@@ -129,21 +121,14 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
     // on_destination_failure: continue — the others hold a complete backup, but the job still fails
     throw new PartialDeliveryError(job.name, `${failed.length} of ${destResults.length} destinations failed: ${failed.map((f) => `${f.storage}: ${f.error}`).join('; ')}`, destResults, result.bytes);
   }
+  const retention = await retentionLines(job, destinations, ctx, false);
   const rows = Object.values(result.produced.tables).reduce((a, b) => a + b, 0);
   return {
     bytes: result.bytes,
     destinations: destResults,
-    summary: `${Object.keys(result.produced.tables).length} tables, ${rows} rows`,
-    details: { sha256: result.sha256, raw_bytes: result.rawBytes, tables: result.produced.tables, snapshot: result.produced.snapshot },
+    summary: [`${Object.keys(result.produced.tables).length} tables, ${rows} rows`, ...retention].join('\n'),
+    details: { sha256: result.sha256, raw_bytes: result.rawBytes, tables: result.produced.tables, snapshot: result.produced.snapshot, ...(retention.length ? { retention } : {}) },
   };
-}
-
-/** The stored object must have exactly the bytes we sent. */
-function verifyStored(storage: string, key: string, info: { size: number; checksum?: { algo: string; value: string } }, size: number, sha256: string): void {
-  if (info.size !== size) throw new VerifyError(`storage ${storage}: ${key}: stored ${info.size} bytes, sent ${size}`);
-  if (info.checksum?.algo === 'sha256' && info.checksum.value !== sha256) {
-    throw new VerifyError(`storage ${storage}: ${key}: sha256 mismatch (stored ${info.checksum.value}, sent ${sha256})`);
-  }
 }
 
 function dbName(dsn: string): string {

@@ -6,10 +6,10 @@
  * nothing. Only after the producer has finished successfully are the destinations' streams ended.
  */
 import { createGzip } from 'node:zlib';
-import { PassThrough, Writable, type Readable, type Transform } from 'node:stream';
+import { PassThrough, Writable, type Duplex, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AbortError, describeError } from '../errors.js';
-import { HashMeter } from '../storages/local.js';
+import { HashMeter } from '../storages/checksum.js';
 import type { ObjectInfo, Storage } from '../storages/types.js';
 import type { Logger } from '../util/log.js';
 
@@ -39,7 +39,7 @@ export interface DeliveryOptions<T> {
   destinations: Destination[];
   compress: 'gzip' | 'none';
   /** Extra transforms after compression (e.g. encryption), created fresh per delivery. */
-  transforms?: () => Transform[];
+  transforms?: () => Duplex[];
   onDestinationFailure?: 'fail' | 'continue';
   signal: AbortSignal;
   log: Logger;
@@ -136,7 +136,7 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
   const raw = new Counter();
   const meter = new HashMeter();
   const fan = new FanOut(branches, fail);
-  const stages: (Readable | Transform | Writable)[] = [source, raw];
+  const stages: (Readable | Duplex | Writable)[] = [source, raw];
   if (opts.compress === 'gzip') stages.push(createGzip({ level: 6, chunkSize: 64 * 1024 }));
   stages.push(...(opts.transforms?.() ?? []), meter, fan);
   const flow = pipeline(stages as [Readable, ...Transform[], Writable], { signal: runAbort.signal });
