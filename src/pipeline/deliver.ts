@@ -79,11 +79,14 @@ class FanOut extends Writable {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     const waits: Promise<void>[] = [];
     for (const b of this.live()) {
+      // an upload that gave up destroys its stream before its promise rejects: skip it from then on
+      if (b.stream.destroyed) continue;
       if (!b.stream.write(chunk)) {
         waits.push(new Promise<void>((resolve) => {
           const done = () => { b.stream.off('drain', done); b.stream.off('close', done); resolve(); };
           b.stream.on('drain', done);
           b.stream.on('close', done);
+          if (b.stream.destroyed) done();
         }));
       }
     }

@@ -8,10 +8,10 @@ export interface TcpProxy {
   port: number;
   /** Connections accepted so far. */
   connections(): number;
-  /** Drops all open connections once `bytes` more bytes have passed upstream (once). */
-  cutAfter(bytes: number): void;
-  /** Refuse (close at once) every new connection from now on. */
-  refuse(on: boolean): void;
+  /** Drops all open connections once `bytes` more bytes have passed upstream (once), then refuses the next `refuseAfter` connections. */
+  cutAfter(bytes: number, refuseAfter?: number): void;
+  /** Refuse (close at once) new connections: all of them (`true`), none (`false`), or the next n. */
+  refuse(what: boolean | number): void;
   stop(): Promise<void>;
 }
 
@@ -19,14 +19,15 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   const open = new Set<Socket>();
   let accepted = 0;
   let budget: number | undefined;
-  let refusing = false;
+  let refuseAfterCut = 0;
+  let refusing: boolean | number = false;
   const cutAll = () => {
     for (const s of open) s.destroy();
     open.clear();
   };
   const server = createServer((client) => {
     accepted++;
-    if (refusing) return client.destroy();
+    if (refusing === true || (typeof refusing === 'number' && refusing-- > 0)) return client.destroy();
     const upstream = connect(targetPort, targetHost);
     open.add(client);
     open.add(upstream);
@@ -35,6 +36,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
         budget -= d.length;
         if (budget <= 0) {
           budget = undefined;
+          if (refuseAfterCut) refusing = refuseAfterCut;
           cutAll();
           return;
         }
@@ -56,8 +58,11 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   return {
     port: (server.address() as { port: number }).port,
     connections: () => accepted,
-    cutAfter: (bytes) => (budget = bytes),
-    refuse: (on) => (refusing = on),
+    cutAfter: (bytes, refuseAfter = 0) => {
+      budget = bytes;
+      refuseAfterCut = refuseAfter;
+    },
+    refuse: (what) => (refusing = what),
     stop: () => {
       cutAll();
       return new Promise((resolve) => server.close(() => resolve()));
