@@ -102,6 +102,13 @@ function hostPort(value: string, defaultPort: number): { host: string; port: num
   return m ? { host: m[1]!, port: Number(m[2]) } : { host: value, port: defaultPort };
 }
 
+/** The Dropbox folder of a Go-style file path: absolute, `''` for the root. */
+function dropboxFolder(path: string): string {
+  const dir = posix.dirname(path);
+  if (dir === '.' || dir === '/') return '';
+  return dir.startsWith('/') ? dir : `/${dir}`;
+}
+
 export interface LegacyMapping {
   config: Raw;
   /** Maps a path in the native config to the path the user wrote in the Go-style file. */
@@ -146,7 +153,7 @@ export function mapLegacy(raw: Raw): LegacyMapping {
       service_account: { client_email: s.email, private_key: s.privatekey },
     }, s.filename as string));
     (st.dropbox ?? []).forEach((s, k, all) => add('dropbox', k, nameFor('dropbox', k, all.length), {
-      type: 'dropbox', path: posix.dirname(s.path as string), refresh_token: s.refreshtoken, client_id: s.clientid, client_secret: s.clientsecret,
+      type: 'dropbox', path: dropboxFolder(s.path as string), refresh_token: s.refreshtoken, client_id: s.clientid, client_secret: s.clientsecret,
     }, s.path as string));
     (st.sftp ?? []).forEach((s, k, all) => {
       const { host, port } = hostPort(s.sshhost as string, 22);
