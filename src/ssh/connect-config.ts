@@ -8,19 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectConfig } from 'ssh2';
-import { expandPath, hostKeyCheck, type HostKeyCheck, type HostKeyOptions } from './host-key.js';
+import type { SshConfig } from '../config/types.js';
+import { expandPath, hostKeyCheck, type HostKeyCheck } from './host-key.js';
 
-export interface SshLogin extends HostKeyOptions {
-  host: string;
-  port?: number;
-  user: string;
-  key_file?: string;
-  key?: string;
-  passphrase?: string;
-  password?: string;
-  /** `true`: `$SSH_AUTH_SOCK`; a string: that socket. */
-  agent?: string | boolean;
-}
+/** The `ssh:` keys of a database block and the login keys of an sftp storage. */
+export type SshLogin = SshConfig;
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
@@ -73,7 +65,7 @@ export function sshConnectConfig(login: SshLogin, baseDir: string): { config: Co
   };
 }
 
-/** The schema fragment of these keys, for config blocks that log in over SSH. */
+/** The schema of these keys, for every config block that logs in over SSH (`ssh:` tunnels, sftp storages). */
 export const sshLoginSchema: Record<string, unknown> = {
   host: { type: 'string', minLength: 1, description: 'SSH server.' },
   port: { type: 'integer', minimum: 1, maximum: 65535, default: 22 },

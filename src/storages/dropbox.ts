@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { NotFoundError, StorageError, VerifyError, isTransient } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { dropboxSummary, dropboxTransient, dropboxUpload } from './dropbox-upload.js';
-import { checkKey, checkRange, rangeHeader } from './keys.js';
+import { checkKey, checkRange, prefixDir, rangeHeader } from './keys.js';
 import type { GetOptions, ObjectInfo, PutOptions, Storage, StorageFeatures, StorageKind } from './types.js';
 
 type DropboxSdk = typeof import('dropbox');
@@ -140,10 +140,9 @@ export class DropboxStorage implements Storage {
   }
 
   async *list(prefix: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<ObjectInfo> {
-    const dir = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const dir = prefixDir(this.name, prefix);
     let page;
     try {
-      if (dir && dir.split('/').some((s) => !s || s === '.' || s === '..')) throw new StorageError(this.name, 'list', prefix, 'invalid prefix');
       page = (await this.dbx.filesListFolder({ path: dir ? `${this.root}/${dir}` : this.root, recursive: true, limit: 1000 })).result;
     } catch (err) {
       if (notFound(err)) return;

@@ -11,7 +11,7 @@ import { expandPath } from '../ssh/host-key.js';
 import type { Logger } from '../util/log.js';
 import { driveAuth, type GdriveStorageConfig } from './gdrive-auth.js';
 import { resumableUpload, type DriveFile, type DriveHttp } from './gdrive-upload.js';
-import { checkKey, checkRange, rangeHeader, splitKey } from './keys.js';
+import { checkKey, checkRange, prefixDir, rangeHeader, splitKey } from './keys.js';
 import type { GetOptions, ObjectInfo, PutOptions, Storage, StorageFeatures, StorageKind } from './types.js';
 
 export type { GdriveStorageConfig } from './gdrive-auth.js';
@@ -196,9 +196,8 @@ export class GdriveStorage implements Storage {
   }
 
   async *list(prefix: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<ObjectInfo> {
-    const dir = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     try {
-      if (dir && dir.split('/').some((s) => !s || s === '.' || s === '..')) throw new StorageError(this.name, 'list', prefix, 'invalid prefix');
+      const dir = prefixDir(this.name, prefix);
       const id = await this.folder(dir, false);
       if (id) yield* this.walk(id, dir, prefix, opts.signal);
     } catch (err) {

@@ -49,3 +49,13 @@ export function splitKey(key: string): [dir: string, name: string] {
   const slash = key.lastIndexOf('/');
   return slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)];
 }
+
+/**
+ * The directory part of a list prefix (`a/b/c` → `a/b`, `abc` → `''`): where a listing starts before
+ * filtering by the whole prefix. Refuses `.`, `..` and empty segments.
+ */
+export function prefixDir(storage: string, prefix: string): string {
+  const dir = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+  if (dir && dir.split('/').some((s) => !s || s === '.' || s === '..')) throw new StorageError(storage, 'list', prefix, 'invalid prefix');
+  return dir;
+}

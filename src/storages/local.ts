@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError, StorageError } from '../errors.js';
 import { ChecksumMeter } from './checksum.js';
-import { checkKey, checkRange, isTempName, TEMP_MARKER } from './keys.js';
+import { checkKey, checkRange, isTempName, prefixDir, TEMP_MARKER } from './keys.js';
 import type { GetOptions, ObjectInfo, PutOptions, Storage, StorageFeatures, StorageKind } from './types.js';
 
 export interface LocalStorageConfig {
@@ -108,8 +108,7 @@ export class LocalStorage implements Storage {
 
   async *list(prefix: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<ObjectInfo> {
     // the prefix may end inside a name: walk from its directory and filter
-    const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
-    if (dirPart.split('/').some((s) => s === '..')) throw new StorageError(this.name, 'list', prefix, 'invalid prefix');
+    const dirPart = prefixDir(this.name, prefix);
     const start = dirPart ? join(this.root, ...dirPart.split('/')) : this.root;
     try {
       for await (const file of walk(start)) {

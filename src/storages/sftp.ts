@@ -12,7 +12,7 @@ import type { Stats } from 'ssh2';
 import { NotFoundError, StorageError, isTransient } from '../errors.js';
 import { sshConnectConfig, sshLoginSchema, type SshLogin } from '../ssh/connect-config.js';
 import type { Logger } from '../util/log.js';
-import { checkKey, checkRange, isTempName, tempKeyFor } from './keys.js';
+import { checkKey, checkRange, isTempName, prefixDir, tempKeyFor } from './keys.js';
 import { SftpReadStream } from './sftp-download.js';
 import { SftpSession } from './sftp-session.js';
 import { uploadResumable } from './sftp-upload.js';
@@ -134,8 +134,7 @@ export class SftpStorage implements Storage {
   }
 
   async *list(prefix: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<ObjectInfo> {
-    const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
-    if (dirPart.split('/').includes('..')) throw new StorageError(this.name, 'list', prefix, 'invalid prefix');
+    const dirPart = prefixDir(this.name, prefix);
     try {
       yield* this.walk(dirPart, prefix, opts.signal);
     } catch (err) {
