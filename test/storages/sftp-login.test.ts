@@ -1,5 +1,5 @@
 /** sftp beyond the shared suite: host-key verification, authentication errors, resume after a dropped connection. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { StorageError, isTransient } from '../../src/errors.js';
@@ -71,6 +71,19 @@ describe('host key verification', () => {
   test('insecure_ignore_host_key skips the check only when asked', async () => {
     await expect(roundTrip(config({ known_hosts: undefined, insecure_ignore_host_key: true }))).resolves.toMatch(/^[0-9a-f]{64}$/);
   });
+});
+
+test('the SSH agent authenticates when asked to (agent: SOCKET)', async () => {
+  const { spawn, execFileSync } = await import('node:child_process');
+  const sock = join(sshd.dir, 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    execFileSync('ssh-add', [sshd.keyFile], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+    await expect(roundTrip(config({ key_file: undefined, agent: sock }))).resolves.toMatch(/^[0-9a-f]{64}$/);
+  } finally {
+    agent.kill();
+  }
 });
 
 test('a wrong key is an authentication error, not a retryable one', async () => {
