@@ -65,14 +65,16 @@ export interface ReadStats {
 
 /**
  * Feeds every line of `source` to the parser that `parserFor` picks from the first non-empty line,
- * then calls its `end()`. A line longer than MAX_LINE is cut and its rest skipped (it still counts as
- * one line). Errors name the source.
+ * then calls its `end()`. A line longer than MAX_LINE is cut: the parser gets its first MAX_LINE
+ * characters plus its last one (so that a statement's final `;` is kept). Errors name the source.
  */
 export async function readLines(source: LogSource, parserFor: (firstLine: string) => LogParser, signal?: AbortSignal): Promise<ReadStats> {
   const stats: ReadStats = { bytes: 0, textBytes: 0, lines: 0, gzip: false };
   let p: LogParser | undefined;
   let carry = '';
-  let skipping = false;
+  // an overlong line: its first MAX_LINE characters, and its last character seen so far
+  let cut: string | undefined;
+  let cutLast = '';
   const feed = (line: string) => {
     stats.lines++;
     if (!p) {
@@ -89,21 +91,26 @@ export async function readLines(source: LogSource, parserFor: (firstLine: string
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
         const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        if (!skipping) feed(text.slice(start, end));
-        skipping = false;
+        if (cut === undefined) feed(text.slice(start, end));
+        else {
+          feed(cut + (end > start ? text[end - 1] : cutLast));
+          cut = undefined;
+        }
         start = nl + 1;
       }
       carry = text.slice(start);
       if (carry.length > MAX_LINE) {
-        if (!skipping) feed(carry.slice(0, MAX_LINE));
-        skipping = true;
+        cut ??= carry.slice(0, MAX_LINE);
+        cutLast = carry.endsWith('\r') ? cutLast : carry[carry.length - 1]!;
         carry = '';
       }
     }
   } catch (err) {
     throw new Error(`${source.name}: ${(err as Error).message}`, { cause: err });
   }
-  if (carry && !skipping) feed(carry.endsWith('\r') ? carry.slice(0, -1) : carry);
+  const last = carry.endsWith('\r') ? carry.slice(0, -1) : carry;
+  if (cut !== undefined) feed(cut + (last ? last[last.length - 1] : cutLast));
+  else if (last) feed(last);
   p?.end();
   return stats;
 }

@@ -62,7 +62,7 @@ export class MysqlSlowParser implements LogParser {
   }
 
   end(): void {
-    if (this.state === State.Body && !this.draft.ended) this.malformed('statement not terminated by ";" at end of file (truncated log?)');
+    if (this.state === State.Body && !this.draft.ended) this.unterminated('at end of file (truncated log?)');
     else if (this.state !== State.Idle) this.finish();
   }
 
@@ -75,7 +75,7 @@ export class MysqlSlowParser implements LogParser {
 
   private headerLine(text: string, no: number): void {
     const d = this.draft;
-    if (text.charCodeAt(0) === 35 /* # */) {
+    if (text.charCodeAt(0) === 35 /* # */ && !(d.sawSet && isStatementComment(text))) {
       this.commentLine(text, no);
     } else if (text.startsWith('use ') && d.useDb === undefined && !d.sawSet) {
       const semicolon = text.indexOf(';');
@@ -119,7 +119,7 @@ export class MysqlSlowParser implements LogParser {
     const d = this.draft;
     if (text.charCodeAt(0) === 35 /* # */ ? startsEntry(text, d.ended) : d.ended && isBanner(text)) {
       if (d.ended) this.finish();
-      else this.malformed('statement not terminated by ";" before the next entry');
+      else this.unterminated('before the next entry');
       this.idleLine(text, no);
       return;
     }
@@ -183,6 +183,12 @@ export class MysqlSlowParser implements LogParser {
     if (time !== undefined) this.lastTime = time;
     if (db) this.lastDb = db;
     this.sink.entry(entryOf(d, time, db));
+  }
+
+  /** A statement without its final `;`: cut short — or text that was never a slow-log entry. */
+  private unterminated(where: string): void {
+    const d = this.draft;
+    this.malformed(d.user === undefined && d.queryTime === undefined ? 'statement without a header' : `statement not terminated by ";" ${where}`);
   }
 
   private malformed(reason: string): void {
@@ -252,6 +258,14 @@ function startsEntry(text: string, ended: boolean): boolean {
   if (text.startsWith('# Time: ')) return TIME_LINE.test(text);
   if (text.startsWith('# User@Host: ')) return text.indexOf(' @ ', 13) > 0;
   return ended && text.startsWith('# Query_time: ') && QUERY_TIME.test(property(text, ' Query_time:') ?? '');
+}
+
+/**
+ * After `SET timestamp=…;` only the statement follows, so a `#` line there that is not an entry's
+ * header line is the statement itself (e.g. a statement that is only a comment: `# note;`).
+ */
+function isStatementComment(text: string): boolean {
+  return !(text.startsWith('# Time: ') || text.startsWith('# User@Host: ') || text.startsWith('# Query_time: ') || text.startsWith('# administrator command:'));
 }
 
 function isBanner(text: string): boolean {
