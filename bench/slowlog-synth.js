@@ -102,9 +102,9 @@ function mariadbTime(sec) {
 
 /**
  * Yields the log in chunks of about `chunkBytes` characters (ASCII) until `bytes` characters have
- * been produced (the last entry completes). Same seed, same log.
+ * been produced (the last entry completes). Same seed, same log. `stats.entries` counts the entries.
  */
-export function* syntheticSlowLog({ bytes, seed = 42, classCount = 300, chunkBytes = 1 << 20, startTime = 1714521600 }) {
+export function* syntheticSlowLog({ bytes, seed = 42, classCount = 300, chunkBytes = 1 << 20, startTime = 1714521600, stats = { entries: 0 } }) {
   const r = prng(seed);
   const list = classes(r, classCount);
   let produced = 0;
@@ -145,6 +145,7 @@ export function* syntheticSlowLog({ bytes, seed = 42, classCount = 300, chunkByt
     e += sql === 'ADMIN Quit' ? '# administrator command: Quit;\n' : `${sql};\n`;
     chunk += e;
     produced += e.length;
+    stats.entries++;
     if (chunk.length >= chunkBytes) {
       yield chunk;
       chunk = '';

@@ -14,7 +14,7 @@ import { parseTimeBound } from '../slowlog/time.js';
 import type { LogFormat } from '../slowlog/types.js';
 
 interface Args {
-  logs: string[];
+  logs?: string[];
   top: number;
   sort: SortKey;
   since?: string;
@@ -29,11 +29,11 @@ const FILTER_KEYS = ['db', 'user', 'host'] as const;
 const WARNINGS_SHOWN = 10;
 
 export const slowCommand: CommandModule<object, Args> = {
-  command: 'slow <logs..>',
+  command: 'slow [logs..]',
   describe: 'Analyse slow-query logs (MySQL/MariaDB, PostgreSQL): query classes, counts and latency statistics',
   builder: (y) =>
     y
-      .positional('logs', { type: 'string', array: true, demandOption: true, describe: 'Log files (plain or gzip), directories, glob patterns, or - for stdin' })
+      .positional('logs', { type: 'string', array: true, describe: 'Log files (plain or gzip), directories, glob patterns; none (or -) reads stdin' })
       .option('top', { type: 'number', default: 20, describe: 'Show the top N classes (0: all)' })
       .option('sort', { choices: SORT_KEYS, default: 'total' as SortKey, describe: 'Rank classes by total, average, maximum or p95 query time, or by count' })
       .option('since', { type: 'string', describe: 'Only entries at or after this time: a duration back from now (24h) or a date-time (2024-05-01T00:00:00Z)' })
@@ -45,6 +45,7 @@ export const slowCommand: CommandModule<object, Args> = {
       .example('$0 slow /var/log/mysql/mariadb-slow.log', 'top 20 classes by total time')
       .example("$0 slow '/var/log/mysql/slow.log*' --since 24h --sort p95 --top 10", 'rotated and gzipped logs, last day')
       .example('$0 slow slow.log --filter db=shop --format json > report.json', 'one database, machine-readable')
+      .example('ssh db1 cat /var/log/mysql/slow.log | $0 slow --top 5', 'from stdin')
       .example('$0 slow /var/log/postgresql/postgresql-15-main.log --mask --format markdown', 'PostgreSQL log_min_duration_statement') as never,
   handler: async (args) => {
     const now = Date.now();
@@ -52,14 +53,17 @@ export const slowCommand: CommandModule<object, Args> = {
     const until = timeBound('--until', args.until, now);
     const filter = parseFilters(args.filter ?? []);
     if (!Number.isInteger(args.top) || args.top < 0) throw new UsageError(`--top must be a whole number ≥ 0, not ${args.top}`);
-    const sources = await localSources(args.logs).catch((err: Error) => {
+    // yargs drops a lone `-` from positionals: no log at all means stdin, as for pt-query-digest
+    const logs = args.logs?.length ? args.logs : ['-'];
+    if (logs[0] === '-' && process.stdin.isTTY) throw new UsageError('name a log file, or pipe a log to stdin');
+    const sources = await localSources(logs).catch((err: Error) => {
       throw new UsageError(err.message);
     });
     const { report } = await analyzeSlowLogs(sources, { top: args.top, sort: args.sort, mask: args.mask, since, until, filter, format: args['log-type'] });
     warnMalformed(report);
     process.stdout.write(render(report, args.format));
     if (report.summary.entries_parsed === 0) {
-      process.stderr.write(`onedump slow: no entry could be parsed from ${args.logs.join(', ')}\n`);
+      process.stderr.write(`onedump slow: no entry could be parsed from ${logs.join(', ')}\n`);
       process.exitCode = 1;
     } else process.exitCode = 0;
   },
