@@ -50,12 +50,14 @@ const PG_ESCAPE_STRING = /\b[Ee]'(?:[^'\\]|\\[\s\S]|'')*'/g;
  */
 export function fingerprint(query: string, dialect: Dialect = 'mysql'): string {
   let q = query;
-  if (MYSQLDUMP.test(q)) return 'mysqldump';
+  // the first character (lower-cased) rules out the anchored special cases cheaply
+  const head = q.charCodeAt(0) | 0x20;
+  if (head === 0x73 /* s */ && MYSQLDUMP.test(q)) return 'mysqldump';
   if (q.includes('/*') && PT_TOOL.test(q)) return 'percona-toolkit';
   if (q.startsWith('administrator command: ')) return q;
-  const call = CALL.exec(q);
+  const call = head === 0x63 /* c */ || isSpace(q.charCodeAt(0)) ? CALL.exec(q) : null;
   if (call) return asciiLower(call[1]!);
-  const insert = MULTI_INSERT.exec(q);
+  const insert = head === 0x69 /* i */ || head === 0x72 /* r */ ? MULTI_INSERT.exec(q) : null;
   if (insert) q = insert[1]!;
   if (q.includes('/*')) q = q.replace(MULTI_LINE_COMMENT, '');
   if (q.includes('--') || q.includes('#')) q = q.replace(ONE_LINE_COMMENT, '');
