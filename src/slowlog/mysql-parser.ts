@@ -6,9 +6,10 @@
  * `# explain:`/`# Warnings` comments are read or skipped) — then `use db;` and `SET timestamp=…;`
  * lines, then the statement up to the `;` that ends a line followed by the next header. A statement
  * may span lines and contain `;` or `#` anywhere; only a line that starts like a header (a well-formed
- * `# Time:` or `# User@Host:` line, or `# Query_time:` after a line ending in `;`) ends it. `# administrator command: X;`
- * is an entry of its own. Server banners (`… Version: … started with:`, `Tcp port:`, `Time Id Command`)
- * are skipped. Anything else that does not fit is reported as malformed, never merged into a neighbour.
+ * `# Time:` or `# User@Host:` line, or `# Query_time:` after a line ending in `;`) ends it.
+ * `# administrator command: X;` is an entry of its own. Server banners (`… Version: … started with:`,
+ * `Tcp port:`, `Time Id Command`) are skipped. Anything else that does not fit is reported as
+ * malformed, never merged into a neighbour. See docs/slowlog.md.
  */
 import { parseLogTime } from './time.js';
 import type { EntrySink, LogParser, SlowEntry } from './types.js';

@@ -101,6 +101,13 @@ test('several files, a directory, a glob and gzip (by content) read as one log',
   await expect(localSources([join(dir, 'nothing*')])).rejects.toThrow(`${join(dir, 'nothing*')}: no such file matches`);
 });
 
+test('a truncated gzip file fails, naming the file', async () => {
+  const gz = gzipSync(readFileSync(fixture('mysql80.txt')));
+  const cut = join(tmp.path, 'cut.gz');
+  writeFileSync(cut, gz.subarray(0, gz.length >> 1));
+  await expect(analyze([cut])).rejects.toThrow(`${cut}: unexpected end of file`);
+});
+
 test('CRLF line ends read like LF', async () => {
   const crlf = join(tmp.path, 'crlf.txt');
   writeFileSync(crlf, readFileSync(fixture('mysql80.txt'), 'latin1').replace(/\n/g, '\r\n'), 'latin1');
