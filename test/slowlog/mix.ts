@@ -45,7 +45,7 @@ export async function runMix(app: Conn, report: Conn, iterations: number, seed: 
   let s = seed;
   const r = (n: number) => Math.floor(((s = (s * 16807) % 2147483647) / 2147483647) * n);
   const mix: Mix = { issued: 0, perDb: {} };
-  const q = async (c: Conn, db: string, sql: string, params?: unknown[]) => {
+  const q = async (c: Conn, db: string, sql: string, params?: (string | number)[]) => {
     if (params) await c.execute(sql, params);
     else await c.query(sql);
     mix.issued++;

@@ -32,7 +32,7 @@ test('median, p95, stddev, sum, min, max are exact for any mix of repeats and sp
     expect({ trial, ...got, stddev: Math.round(got.stddev * 1e6) }).toEqual({ trial, ...ref, stddev: Math.round(ref.stddev * 1e6) });
     const { values, counts } = store.sorted();
     expect(values.length).toBe(new Set(all).size);
-    expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
+    expect(Array.from(counts).reduce((a, b) => a + b, 0)).toBe(n);
   }
 });
 
