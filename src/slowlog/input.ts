@@ -71,48 +71,87 @@ export interface ReadStats {
 export async function readLines(source: LogSource, parserFor: (firstLine: string) => LogParser, signal?: AbortSignal): Promise<ReadStats> {
   const stats: ReadStats = { bytes: 0, textBytes: 0, lines: 0, gzip: false };
   let p: LogParser | undefined;
-  let carry = '';
-  // an overlong line: its first MAX_LINE characters, and its last character seen so far
-  let cut: string | undefined;
-  let cutLast = '';
-  const feed = (line: string) => {
+  const lines = new LineSplitter((line) => {
     stats.lines++;
     if (!p) {
       if (line === '') return;
       p = parserFor(line);
     }
     p.line(line, stats.lines);
-  };
+  });
   try {
     for await (const chunk of decompressed(await source.open(signal), stats)) {
       signal?.throwIfAborted();
       stats.textBytes += chunk.length;
-      const text = carry + chunk.toString('latin1');
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        if (cut === undefined) feed(text.slice(start, end));
-        else {
-          feed(cut + (end > start ? text[end - 1] : cutLast));
-          cut = undefined;
-        }
-        start = nl + 1;
-      }
-      carry = text.slice(start);
-      if (carry.length > MAX_LINE) {
-        cut ??= carry.slice(0, MAX_LINE);
-        cutLast = carry.endsWith('\r') ? cutLast : carry[carry.length - 1]!;
-        carry = '';
-      }
+      lines.push(chunk.toString('latin1'));
     }
   } catch (err) {
     throw new Error(`${source.name}: ${(err as Error).message}`, { cause: err });
   }
-  const last = carry.endsWith('\r') ? carry.slice(0, -1) : carry;
-  if (cut !== undefined) feed(cut + (last ? last[last.length - 1] : cutLast));
-  else if (last) feed(last);
+  lines.end();
   p?.end();
   return stats;
+}
+
+/**
+ * Splits text chunks into lines without their `\n` or `\r\n`. A line split across chunks is kept as
+ * pieces (joined once, when it ends); beyond MAX_LINE characters only its last character is kept.
+ */
+export class LineSplitter {
+  private parts: string[] = [];
+  private length = 0;
+  private cut = false;
+  /** The last two characters of the pending line. */
+  private tail = '';
+
+  constructor(private readonly emit: (line: string) => void) {}
+
+  push(text: string): void {
+    let start = 0;
+    let nl = text.indexOf('\n');
+    if (nl >= 0 && (this.length || this.cut)) {
+      this.add(text.slice(0, nl));
+      this.flush();
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    for (; nl >= 0; nl = text.indexOf('\n', start)) {
+      this.emit(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
+      start = nl + 1;
+    }
+    if (start < text.length) this.add(start === 0 ? text : text.slice(start));
+  }
+
+  /** The last line, when the text does not end with a line break. */
+  end(): void {
+    if (this.length || this.cut) this.flush();
+  }
+
+  private add(piece: string): void {
+    if (!piece) return;
+    this.tail = (this.tail + piece.slice(-2)).slice(-2);
+    const room = MAX_LINE - this.length;
+    if (piece.length <= room) {
+      this.parts.push(piece);
+      this.length += piece.length;
+      return;
+    }
+    if (room > 0) this.parts.push(piece.slice(0, room));
+    this.length = MAX_LINE;
+    this.cut = true;
+  }
+
+  private flush(): void {
+    let line = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
+    const cr = this.tail.endsWith('\r');
+    if (this.cut) line += cr ? this.tail[0] ?? '' : this.tail[1] ?? this.tail[0]!;
+    else if (cr) line = line.slice(0, -1);
+    this.parts = [];
+    this.length = 0;
+    this.cut = false;
+    this.tail = '';
+    this.emit(line);
+  }
 }
 
 /** The source's bytes, gunzipped when they start with the gzip magic bytes 1f 8b. */

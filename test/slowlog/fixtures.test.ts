@@ -2,7 +2,8 @@
  * Edge-case logs of our own — MySQL 5.7 (administrator commands, `SET last_insert_id=…,timestamp=`),
  * MySQL 8.0 (`log_slow_extra`, zone offsets, multi-line statements, `;`/`#` in strings, `SELECT 1;;`),
  * MariaDB 11 (`log_slow_verbosity=all`: Tmp_tables, Pages_*, explain, Warnings; empty Schema; no
- * `# Time:` within a second), malformed entries — each compared with pt-query-digest in the test.
+ * `# Time:` within a second), Percona Server 5.7 (`log_slow_verbosity=full`: `# Schema:`, InnoDB lines,
+ * rate limit), malformed entries — each compared with pt-query-digest in the test.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ afterAll(() => tmp.cleanup());
 
 const analyze = (files: string[]) => analyzeSlowLogs(files.map(fileSource), { top: 0, sort: 'total', mask: false });
 
-test.each(['mysql57.txt', 'mysql80.txt', 'mariadb11.txt'])('%s: same classes, counts, sums and percentiles as pt-query-digest', async (name) => {
+test.each(['mysql57.txt', 'mysql80.txt', 'mariadb11.txt', 'percona57.txt'])('%s: same classes, counts, sums and percentiles as pt-query-digest', async (name) => {
   const analysis = await analyze([fixture(name)]);
   expect(analysis.report.summary.malformed).toBe(0);
   expect(analysis.report.summary.entries).toBe(readFileSync(fixture(name), 'latin1').match(/^# Query_time: /gm)!.length);
@@ -61,6 +62,14 @@ test('MariaDB 11: verbosity lines, explain and warnings are skipped; an empty Sc
   const union = report.classes.find((c) => c.fingerprint.includes('union'))!;
   expect(union.fingerprint).toBe('select name from products where id = ? union select name from archive where id = ?');
   expect(report.classes.find((c) => c.fingerprint.startsWith('show table status'))!.count).toBeGreaterThan(0);
+});
+
+test('Percona Server: the database comes from `# Schema:` when there is no `use`', async () => {
+  const { report } = await analyze([fixture('percona57.txt')]);
+  const counts = new Map<string, number>();
+  for (const c of report.classes) for (const d of c.databases) counts.set(d.name!, (counts.get(d.name!) ?? 0) + d.count);
+  const text = readFileSync(fixture('percona57.txt'), 'latin1');
+  expect(Object.fromEntries(counts)).toEqual({ shop: text.match(/^# Schema: shop /gm)!.length, crm: text.match(/^# Schema: crm /gm)!.length });
 });
 
 test('malformed entries are counted and reported with file:line, never merged into their neighbours', async () => {
