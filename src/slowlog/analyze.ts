@@ -4,7 +4,7 @@
  * the aggregates outlives a line.
  */
 import { SlowAggregator, type EntryFilter } from './aggregate.js';
-import { createParser, detectFormat } from './format.js';
+import { createParser, DetectingParser } from './format.js';
 import { readLines, type LogSource } from './input.js';
 import { buildReport, type ReportOptions, type SlowReport, type SourceReport } from './report.js';
 import type { LogFormat } from './types.js';
@@ -27,11 +27,11 @@ export async function analyzeSlowLogs(sources: LogSource[], opts: AnalyzeOptions
   for (const source of sources) {
     const stats = { name: source.name, format: undefined as LogFormat | undefined, bytes: 0, entries: 0, malformed: 0 };
     aggregator.sources.push(stats);
-    const read = await readLines(source, (firstLine) => {
-      const format = !opts.format || opts.format === 'auto' ? detectFormat(firstLine) : opts.format;
+    const open = (format: LogFormat) => {
       stats.format = format;
       return createParser(format, aggregator.sink(stats, format));
-    }, opts.signal);
+    };
+    const read = await readLines(source, () => (!opts.format || opts.format === 'auto' ? new DetectingParser(open) : open(opts.format)), opts.signal);
     stats.bytes = read.bytes;
     reports.push({ name: source.name, format: stats.format ?? null, gzip: read.gzip, bytes: read.bytes, text_bytes: read.textBytes, lines: read.lines, entries: stats.entries, malformed: stats.malformed });
   }

@@ -3,7 +3,7 @@
  * `log_min_duration_statement=0`, and a fixture with another `log_line_prefix`.
  * pt-query-digest does not read PostgreSQL logs, so the expectations are what the test ran.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSlowLogs } from '../../src/slowlog/analyze.js';
 import { fileSource } from '../../src/slowlog/input.js';
@@ -70,6 +70,13 @@ test('another log_line_prefix, continuation lines, DETAIL/ERROR lines and bare l
   expect(orders).toMatchObject({ count: 3, query_time: { sum: 0.0615, max: 0.05 }, databases: [{ name: 'shop', count: 3 }], users: [{ name: 'app', count: 3 }], hosts: [{ name: '10.0.0.7', count: 3 }] });
   expect(orders.first_seen).toBe('2024-05-01T08:00:01.000Z'); // 10:00:01 CEST
   expect(byFp.get('insert into audit (who, what) values(?+)')!.example.query).toBe("INSERT INTO audit (who, what)\nVALUES ('bob', 'x;y')");
+});
+
+test('the format is told by the first telling line, also when the log starts mid-statement', async () => {
+  const cut = join(tmp.path, 'cut.log');
+  writeFileSync(cut, `\t  AND id = 5\nsome text without a tag\n${readFileSync(join(ROOT, 'test/fixtures/slowlog/postgres-prefix.txt'), 'utf8')}`);
+  const { report } = await analyzeSlowLogs([fileSource(cut)], { top: 0, sort: 'total', mask: false });
+  expect(report.sources[0]).toMatchObject({ format: 'postgres', entries: 5 });
 });
 
 test('onedump slow reads the PostgreSQL log through the CLI', async () => {
