@@ -10,7 +10,7 @@ import { buildReport, type ReportOptions, type SlowReport, type SourceReport } f
 import type { LogFormat } from './types.js';
 
 export interface AnalyzeOptions extends ReportOptions {
-  /** `auto` (default) detects each source's format from its first line. */
+  /** `auto` (default) detects each source's format from its first telling line (see format.ts). */
   format?: LogFormat | 'auto';
   signal?: AbortSignal;
 }
