@@ -57,6 +57,8 @@ export async function connectMysql(dsn: MysqlDsn, opts: ConnectOptions = {}): Pr
     ...(database ? { database } : {}),
     ...(dsn.ssl ? { ssl: dsn.ssl } : {}),
     charset: opts.charset === 'binary' ? 'BINARY' : 'UTF8MB4_GENERAL_CI',
+    // without session tracking mysql2 keeps its client-side encoding when a statement runs SET NAMES
+    ...(opts.charset === 'binary' ? { flags: ['-SESSION_TRACK'] } : {}),
     connectTimeout: dsn.connectTimeoutMs,
     supportBigNumbers: true,
     bigNumberStrings: true,
