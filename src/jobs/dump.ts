@@ -69,6 +69,9 @@ export const dumpJob: JobKind<DumpJobConfig> = {
     for (const table of Object.keys(db.where ?? {})) {
       if (db.tables && !db.tables.includes(table)) issues.push({ path: `database.where.${table}`, message: `table "${table}" has a where filter but is not in tables` });
     }
+    const driver = databaseDrivers.has(db.driver) ? databaseDrivers.get(db.driver) : undefined;
+    issues.push(...(driver?.check?.(db) ?? []));
+    if (db.ssh && driver && driver.family === 'sqlite') issues.push({ path: 'database.ssh', message: `driver ${db.driver} reads a local file; an SSH tunnel does not apply` });
     return issues;
   },
   run: runDump,
