@@ -8,6 +8,7 @@ import { deliver, type Destination } from '../pipeline/deliver.js';
 import { buildManifest, writeManifest } from '../pipeline/manifest.js';
 import type { DumpJobConfig } from '../config/types.js';
 import type { DumpInfo } from '../dumpers/types.js';
+import { tunnelFor } from '../ssh/tunnel.js';
 import type { DestinationResult, JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
 
 /** A `to:` entry: a storage name, or `{storage, filename}` to use another file name there. */
@@ -94,16 +95,23 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
       summary: `would dump ${job.database.driver} database to ${destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ')}`,
     };
   }
-  const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir });
   const started = new Date();
-  const result = await deliver<DumpInfo>({
-    destinations,
-    compress: job.compress,
-    onDestinationFailure: (job.on_destination_failure as 'fail' | 'continue' | undefined) ?? 'fail',
-    signal: ctx.signal,
-    log: ctx.log,
-    produce: (out, signal) => dumper.dump(out, { signal }),
-  });
+  const tunnel = await tunnelFor(job.database, driver.endpoint(job.database), { baseDir: ctx.config.baseDir, log: ctx.log });
+  let result: Awaited<ReturnType<typeof deliver<DumpInfo>>>;
+  try {
+    const endpoint = tunnel ? { host: tunnel.host, port: tunnel.port } : undefined;
+    const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir, endpoint });
+    result = await deliver<DumpInfo>({
+      destinations,
+      compress: job.compress,
+      onDestinationFailure: (job.on_destination_failure as 'fail' | 'continue' | undefined) ?? 'fail',
+      signal: ctx.signal,
+      log: ctx.log,
+      produce: (out, signal) => dumper.dump(out, { signal }),
+    });
+  } finally {
+    await tunnel?.close();
+  }
   const finished = new Date();
   const destResults: DestinationResult[] = [];
   for (const o of result.outcomes) {
