@@ -18,7 +18,7 @@ import type { DatabaseDriver, DriverContext, Dumper, DumpInfo } from '../types.j
 import { listTables, resolveDatabases } from './catalog.js';
 import { connectMysql, type MysqlConnection } from './connection.js';
 import { DumpOutput } from './dump-output.js';
-import { parseMysqlDsn, type MysqlDsn } from './dsn.js';
+import { describeEndpoint, parseMysqlDsn, type MysqlDsn } from './dsn.js';
 import { defaultsFileContent, mysqldumpArgs, optionIssues } from './mysqldump-args.js';
 import { DumpOutputScanner } from './mysqldump-scan.js';
 import { findProgram, programVersion, checkVersions } from './program.js';
@@ -42,7 +42,7 @@ class MysqldumpDumper implements Dumper {
   private async facts(): Promise<ServerFacts> {
     const c = await connectMysql(this.dsn, { endpoint: this.ctx.endpoint, database: null, driver: 'mysqldump' });
     try {
-      const databases = await resolveDatabases(c, this.cfg.databases, this.dsn.database);
+      const databases = await resolveDatabases(c, this.cfg.databases, this.dsn.database, describeEndpoint(this.dsn, this.ctx.endpoint));
       const binlog = (await c.rows('SELECT @@log_bin'))[0]![0] === '1';
       return { version: c.version, mariadb: c.mariadb, binlog, databases, ignore: await this.ignored(c, databases) };
     } finally {
