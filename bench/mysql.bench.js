@@ -74,17 +74,25 @@ try {
     ['p1', { driver: 'mysql', dsn: dsn(db), tables: ['half_a', 'half_b'], parallel: 1 }],
     ['p2', { driver: 'mysql', dsn: dsn(db), tables: ['half_a', 'half_b'], parallel: 2 }],
   ]);
+  // the driver alone writing a file, like `mariadb-dump > file` (no sha256, no fsync, no storage)
+  const driverOnly = `import { databaseDrivers } from ${JSON.stringify(join(ROOT, 'dist/dumpers/registry.js'))};
+    import { logger } from ${JSON.stringify(join(ROOT, 'dist/util/log.js'))};
+    const d = await databaseDrivers.get('mysql').createDumper({ driver: 'mysql', dsn: ${JSON.stringify(dsn(db))}, tables: ['big'] }, { log: logger(), baseDir: '.' });
+    await d.dump(process.stdout, { signal: new AbortController().signal });`;
   const results = {};
   for (let round = 0; round < 2; round++) {
     results.native = await measure(process.execPath, [CLI, 'run', file, '--job', 'native', '--log-level', 'error']);
+    results.driver = await measure(process.execPath, ['--input-type=module', '-e', driverOnly], { stdoutFile: join(dir, 'driver.sql') });
     results.ref = await measure('mariadb-dump', [...client, '--single-transaction', '--hex-blob', db, 'big'], { stdoutFile: join(dir, 'ref.sql') });
   }
   const nativeSize = statSync(join(dir, 'out', 'native.sql')).size;
   const refSize = statSync(join(dir, 'ref.sql')).size;
   console.log(`\ndump of ${ROWS} rows (native ${(nativeSize / 1e9).toFixed(2)} GB, mariadb-dump ${(refSize / 1e9).toFixed(2)} GB of SQL), second of two rounds:`);
-  console.log(`  onedump mysql:  ${fmt(results.native)}`);
-  console.log(`  mariadb-dump:   ${fmt(results.ref)}`);
-  console.log(`  time ratio onedump/mariadb-dump: ${(results.native.seconds / results.ref.seconds).toFixed(2)}`);
+  console.log(`  onedump run (driver mysql → sha256 → local storage, fsync):  ${fmt(results.native)}`);
+  console.log(`  driver mysql alone → file:                                  ${fmt(results.driver)}`);
+  console.log(`  mariadb-dump > file:                                        ${fmt(results.ref)}`);
+  console.log(`  time ratio onedump run / mariadb-dump: ${(results.native.seconds / results.ref.seconds).toFixed(2)}`);
+  console.log(`  time ratio driver alone / mariadb-dump: ${(results.driver.seconds / results.ref.seconds).toFixed(2)}`);
 
   const p1 = await measure(process.execPath, [CLI, 'run', file, '--job', 'p1', '--log-level', 'error']);
   const p2 = await measure(process.execPath, [CLI, 'run', file, '--job', 'p2', '--log-level', 'error']);
