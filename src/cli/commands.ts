@@ -4,7 +4,8 @@ import { runCommand } from './run.js';
 import { daemonCommand } from './daemon.js';
 import { restoreCommand } from './restore.js';
 import { backupsCommand } from './backups.js';
+import { slowCommand } from './slow.js';
 import { verifyCommand } from './verify.js';
 import { downloadCommand } from './download.js';
 
-export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand, verifyCommand, downloadCommand];
+export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand, verifyCommand, downloadCommand, slowCommand];

@@ -4,7 +4,9 @@
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
-import { dumpJobOf, jobBackups, restore } from '../restore/restore.js';
+import { dumpJobOf, jobBackups, protectedDsns, restore, sameDatabase } from '../restore/restore.js';
+import { databaseDrivers } from '../dumpers/registry.js';
+import { tunnelFor, type Tunnel } from '../ssh/tunnel.js';
 import { localSource, urlSource, type RestoreSource } from '../restore/source.js';
 import { readIdentities } from '../pipeline/encrypt.js';
 import { isStorageUrl } from '../storages/url.js';
@@ -33,7 +35,7 @@ export const restoreCommand: CommandModule<object, Args> = {
     y
       .positional('file', { type: 'string', describe: 'Job file (with --job)' })
       .option('job', { type: 'string', describe: 'Restore a backup of this dump job' })
-      .option('from', { type: 'string', describe: 'Restore this dump file: a path, or a storage URL (s3://, sftp://, gdrive://, dropbox://, file://; credentials from the environment, see docs/storages.md)' })
+      .option('from', { type: 'string', describe: 'Restore this dump file: a path, or a storage URL (s3://, sftp://, gdrive://, dropbox://, file://; credentials from the environment, see docs/storages.md); with a job file, its protected databases are refused' })
       .option('identity', { alias: 'i', type: 'string', array: true, describe: 'age identity file (as `age -i`) for encrypted backups (repeatable)' })
       .option('to', { type: 'string', describe: 'Target DSN (default with --job: the job\'s own database)' })
       .option('latest', { type: 'boolean', describe: 'With --job: the newest backup (default)' })
@@ -55,11 +57,12 @@ export const restoreCommand: CommandModule<object, Args> = {
     let to = args.to;
     let protectedTarget = false;
     let baseDir = process.cwd();
+    let tunnel: Tunnel | undefined;
+    const config = args.file ? loadConfig(args.file) : undefined;
     if (args.from) {
       if (!to) throw new UsageError('--from needs --to DSN');
       source = isStorageUrl(args.from) && !args.from.startsWith('file:') ? await urlSource(args.from, log) : await localSource(args.from);
-    } else if (args.file && args.job) {
-      const config = loadConfig(args.file);
+    } else if (config && args.job) {
       baseDir = config.baseDir;
       const job = dumpJobOf(config, args.job);
       const backups = await jobBackups(config, job, log, args.storage);
@@ -71,18 +74,25 @@ export const restoreCommand: CommandModule<object, Args> = {
       if (!to) {
         to = job.database.dsn;
         protectedTarget = job.database.protected === true;
+        tunnel = await tunnelFor(job.database, databaseDrivers.get(job.database.driver).endpoint(job.database), { baseDir, log });
       }
     } else {
       throw new UsageError('name a dump with --from PATH, or a job file and --job NAME');
     }
+    protectedTarget ||= !!config && protectedDsns(config).some((dsn) => sameDatabase(dsn, to!));
     if (args.identity?.length) source.identities = await readIdentities(args.identity);
-    const result = await restore({
-      source, to, baseDir, log, signal: abort.signal, protectedTarget,
-      tables: args.tables?.split(',').map((t) => t.trim()).filter(Boolean),
-      dryRun: args['dry-run'], safetyBackup: args['safety-backup'], out: process.stdout,
-    });
-    log.info(`restore done: ${result.statements} statements, ${result.tables.length} tables`);
-    await source.storage.close();
+    try {
+      const result = await restore({
+        source, to, baseDir, log, signal: abort.signal, protectedTarget,
+        tables: args.tables?.split(',').map((t) => t.trim()).filter(Boolean),
+        dryRun: args['dry-run'], safetyBackup: args['safety-backup'], out: process.stdout,
+        ...(tunnel ? { endpoint: { host: tunnel.host, port: tunnel.port } } : {}),
+      });
+      log.info(`restore done: ${result.statements} statements, ${result.tables.length} tables`);
+    } finally {
+      await tunnel?.close();
+      await source.storage.close();
+    }
     process.exitCode = 0;
   },
 };

@@ -9,6 +9,7 @@ import { AGE_EXTENSION, ageEncryptStream, encryptSchema } from '../pipeline/encr
 import type { DumpJobConfig } from '../config/types.js';
 import type { DumpInfo } from '../dumpers/types.js';
 import { retentionLines, settleDestinations } from './dump-destinations.js';
+import { tunnelFor } from '../ssh/tunnel.js';
 import type { JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
 
 /** A `to:` entry: a storage name, or `{storage, filename}` to use another file name there. */
@@ -76,6 +77,9 @@ export const dumpJob: JobKind<DumpJobConfig> = {
     for (const table of Object.keys(db.where ?? {})) {
       if (db.tables && !db.tables.includes(table)) issues.push({ path: `database.where.${table}`, message: `table "${table}" has a where filter but is not in tables` });
     }
+    const driver = databaseDrivers.has(db.driver) ? databaseDrivers.get(db.driver) : undefined;
+    issues.push(...(driver?.check?.(db) ?? []));
+    if (db.ssh && driver && driver.family === 'sqlite') issues.push({ path: 'database.ssh', message: `driver ${db.driver} reads a local file; an SSH tunnel does not apply` });
     return issues;
   },
   run: runDump,
@@ -100,18 +104,25 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
       details: { retention: plan },
     };
   }
-  const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir });
   const transforms = recipients ? [await ageEncryptStream(recipients)] : [];
   const started = new Date();
-  const result = await deliver<DumpInfo>({
-    destinations,
-    compress: job.compress,
-    transforms: () => transforms,
-    onDestinationFailure: job.on_destination_failure ?? 'fail',
-    signal: ctx.signal,
-    log: ctx.log,
-    produce: (out, signal) => dumper.dump(out, { signal }),
-  });
+  const tunnel = await tunnelFor(job.database, driver.endpoint(job.database), { baseDir: ctx.config.baseDir, log: ctx.log });
+  let result: Awaited<ReturnType<typeof deliver<DumpInfo>>>;
+  try {
+    const endpoint = tunnel ? { host: tunnel.host, port: tunnel.port } : undefined;
+    const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir, endpoint });
+    result = await deliver<DumpInfo>({
+      destinations,
+      compress: job.compress,
+      transforms: () => transforms,
+      onDestinationFailure: job.on_destination_failure ?? 'fail',
+      signal: ctx.signal,
+      log: ctx.log,
+      produce: (out, signal) => dumper.dump(out, { signal }),
+    });
+  } finally {
+    await tunnel?.close();
+  }
   const destResults = await settleDestinations({ job, result, started, finished: new Date(), recipients, ctx });
   const failed = destResults.filter((d) => !d.ok);
   if (failed.length === destResults.length) {

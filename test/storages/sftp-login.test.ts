@@ -56,13 +56,13 @@ describe('host key verification', () => {
   test('a different key in known_hosts is refused, naming the storage and the mismatch', async () => {
     const err = await sftpStorage.create('box', config({ known_hosts: sshd.wrongKnownHosts }), ctx()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageError);
-    expect((err as Error).message).toMatch(/^storage box: connect "": .*host key SHA256:\S+ of 127\.0\.0\.1:\d+ does not match/);
+    expect((err as Error).message).toMatch(/^storage box: connect "": .*the host key of \[127\.0\.0\.1\]:\d+ \(SHA256:\S+\) does not match known_hosts — possible man-in-the-middle attack \(.*known_hosts_wrong\)$/);
   });
 
   test('a host missing from known_hosts, a wrong fingerprint, an unreadable known_hosts are refused', async () => {
     const empty = join(sshd.dir, 'known_hosts_empty');
     writeFileSync(empty, '# nothing\n');
-    await expect(sftpStorage.create('box', config({ known_hosts: empty }), ctx())).rejects.toThrow(/is not in .*known_hosts_empty/);
+    await expect(sftpStorage.create('box', config({ known_hosts: empty }), ctx())).rejects.toThrow(/is not in known_hosts .*known_hosts_empty/);
     await expect(sftpStorage.create('box', config({ known_hosts: undefined, host_key_fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), ctx()))
       .rejects.toThrow(/does not match host_key_fingerprint/);
     await expect(sftpStorage.create('box', config({ known_hosts: join(sshd.dir, 'nope') }), ctx())).rejects.toThrow(/cannot read known_hosts .*nope \(ENOENT\)/);
