@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startSshd } from './storage/sshd.js';
 
 const MIB = Number(process.env.BENCH_STORAGE_MIB ?? 1024);
-const RUNS = 2;
+const RUNS = 3;
 const here = dirname(fileURLToPath(import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'onedump-bench-storage-'));
 

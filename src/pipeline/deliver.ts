@@ -118,6 +118,8 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
   opts.signal.addEventListener('abort', onOuterAbort, { once: true });
   const policy = opts.onDestinationFailure ?? 'fail';
 
+  // hashed once, before the fan-out; storages whose checksum is a sha256 of ours reuse it
+  const meter = new HashMeter();
   const branches: Branch[] = opts.destinations.map((dest) => {
     const abort = new AbortController();
     const stream = new PassThrough({ highWaterMark: HWM });
@@ -125,7 +127,7 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
     // the storage's `put` reports the failure, so the stream's own 'error' event must not crash the process
     stream.on('error', () => undefined);
     const signal = AbortSignal.any([abort.signal, runAbort.signal]);
-    const done = dest.storage.put(dest.key, stream as Readable, { signal });
+    const done = dest.storage.put(dest.key, stream as Readable, { signal, sha256: meter.sha256 });
     return { dest, stream, abort, done };
   });
   const fail = (b: Branch, err: unknown) => {
@@ -140,7 +142,6 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
 
   const source = new PassThrough({ highWaterMark: HWM });
   const raw = new Counter();
-  const meter = new HashMeter();
   const fan = new FanOut(branches, fail);
   const stages: (Readable | Duplex | Writable)[] = [source, raw];
   if (opts.compress === 'gzip') stages.push(createGzip({ level: 6, chunkSize: 64 * 1024 }));
@@ -173,7 +174,7 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
     }),
   );
   opts.signal.removeEventListener('abort', onOuterAbort);
-  return { rawBytes: raw.bytes, bytes: meter.bytes, sha256: meter.hash.digest('hex'), outcomes, produced };
+  return { rawBytes: raw.bytes, bytes: meter.bytes, sha256: await meter.sha256, outcomes, produced };
 }
 
 /** When every destination failed, the destination's error says more than the pipeline's abort. */

@@ -51,12 +51,26 @@ export function createHasher(algo: ChecksumAlgo): Hasher {
 
 /** Computes sha256 and length of what passes through (what the delivery pipeline and manifests use). */
 export class HashMeter extends Transform {
-  readonly hash = createHash('sha256');
+  private readonly hash = createHash('sha256');
   bytes = 0;
+  /** The hex sha256, resolved as soon as the input has ended (before the output is fully read). */
+  readonly sha256: Promise<string>;
+  private resolve!: (hex: string) => void;
+
+  constructor() {
+    super({ highWaterMark: 1 << 20 });
+    this.sha256 = new Promise((resolve) => (this.resolve = resolve));
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    this.resolve(this.hash.digest('hex'));
+    cb();
   }
 }
 

@@ -131,16 +131,19 @@ class Writer {
   }
 }
 
-/** Streams `body` into `path` (created or truncated). Rejects without cleaning up `path`. */
-export async function uploadResumable(session: SftpSession, path: string, body: Readable, log: Logger, signal?: AbortSignal): Promise<UploadResult> {
+/**
+ * Streams `body` into `path` (created or truncated). Rejects without cleaning up `path`. `known`: the
+ * body's sha256 from the caller (not computed again).
+ */
+export async function uploadResumable(session: SftpSession, path: string, body: Readable, log: Logger, signal?: AbortSignal, known?: Promise<string>): Promise<UploadResult> {
   const writer = new Writer(session, path, log, signal);
-  const hash = createHash('sha256');
+  const hash = known ? undefined : createHash('sha256');
   let bytes = 0;
   await writer.open('w');
   try {
     for await (const chunk of body) {
       const b = chunk as Buffer;
-      hash.update(b);
+      hash?.update(b);
       bytes += b.length;
       await writer.write(b);
     }
@@ -149,7 +152,7 @@ export async function uploadResumable(session: SftpSession, path: string, body: 
     await writer.closeQuietly();
     throw err;
   }
-  const sha256 = hash.digest('hex');
+  const sha256 = hash ? hash.digest('hex') : await known!;
   if (writer.resumes) await checkReadBack(session, path, bytes, sha256);
   return { bytes, sha256, resumes: writer.resumes };
 }

@@ -88,7 +88,7 @@ export class SftpStorage implements Storage {
       opts.signal?.throwIfAborted();
       await this.session.mkdirp(posix.dirname(final));
       started = true;
-      const sent = await uploadResumable(this.session, temp, body, this.log, opts.signal);
+      const sent = await uploadResumable(this.session, temp, body, this.log, opts.signal, opts.sha256);
       opts.signal?.throwIfAborted();
       await this.session.replace(temp, final);
       const st = await this.session.stat(final);

@@ -45,6 +45,12 @@ export interface PutOptions {
   signal?: AbortSignal;
   /** Length in bytes when known in advance (lets some backends pick a single-request upload). */
   size?: number;
+  /**
+   * The sha256 of `body`, computed by the caller as it streams, resolving once the body has ended.
+   * Backends whose native checksum is a sha256 computed on our side (local, sftp) use it instead of
+   * hashing every byte a second time.
+   */
+  sha256?: Promise<string>;
 }
 
 export interface GetOptions {

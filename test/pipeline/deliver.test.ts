@@ -58,3 +58,26 @@ test('the slowest destination sets the pace; memory stays flat', async () => {
     t.cleanup();
   }
 }, 30_000);
+
+test('the sha256 computed by the pipeline is handed to the storages instead of being computed twice', async () => {
+  const t = tempDir();
+  try {
+    const local = new LocalStorage('disk', t.path);
+    // a storage that is given the body's sha256 reports it as its checksum (it hashes nothing itself)
+    const given = 'ab'.repeat(32);
+    const info = await local.put('x.bin', Readable.from([Buffer.from('x')]), { sha256: Promise.resolve(given) });
+    expect(info.checksum).toEqual({ algo: 'sha256', value: given });
+    const src = generate(3 * MiB);
+    const result = await deliver({
+      destinations: [{ storage: local, key: 'y.bin' }], compress: 'gzip', signal: new AbortController().signal, log: quiet,
+      produce: async (out) => {
+        await pipeline(src.stream, out, { end: false });
+        return 'done';
+      },
+    });
+    expect(result.outcomes[0]!.info!.checksum).toEqual({ algo: 'sha256', value: result.sha256 });
+    expect((await digest(await local.get('y.bin'))).sha256).toBe(result.sha256);
+  } finally {
+    t.cleanup();
+  }
+});
