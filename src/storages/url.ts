@@ -67,6 +67,9 @@ function pathKey(u: URL): string {
 type Parsed = { config: Record<string, unknown>; key: string };
 
 function s3(u: URL, env: NodeJS.ProcessEnv, q: Record<string, unknown>): Parsed {
+  // the SDK reads these itself; registered so that no message can show them
+  secret(env, 'AWS_SECRET_ACCESS_KEY');
+  secret(env, 'AWS_SESSION_TOKEN');
   const endpoint = (q.endpoint as string | undefined) ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   return {
     config: { type: 's3', bucket: u.hostname, ...(endpoint ? { endpoint, force_path_style: true } : {}), ...q },

@@ -3,7 +3,9 @@ import { parseStorageUrl, isStorageUrl, storageFromUrl } from '../../src/storage
 import { redact } from '../../src/util/redact.js';
 import { UsageError } from '../../src/errors.js';
 
-test('s3://bucket/prefix: the endpoint may come from the query or AWS_ENDPOINT_URL', () => {
+test('s3://bucket/prefix: the endpoint may come from the query or AWS_ENDPOINT_URL; AWS secrets are masked', () => {
+  parseStorageUrl('s3://b/k', { env: { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI-example-secret' } });
+  expect(redact('signature from wJalrXUtnFEMI-example-secret')).toBe('signature from ***');
   expect(parseStorageUrl('s3://backups/mysql/app', { env: {} })).toEqual({ name: 's3://backups/mysql/app', key: 'mysql/app', config: { type: 's3', bucket: 'backups' } });
   expect(parseStorageUrl('s3://b/k?region=eu-west-1&force_path_style=false&part_size=8', { env: { AWS_ENDPOINT_URL: 'http://minio:9000' } }).config)
     .toEqual({ type: 's3', bucket: 'b', endpoint: 'http://minio:9000', force_path_style: false, region: 'eu-west-1', part_size: 8 });
