@@ -10,6 +10,8 @@ export class SqliteStatementSplitter {
   /** Keywords seen in the current statement, uppercased (only the first few and the last one matter). */
   private words: string[] = [];
   private lastWord = '';
+  /** Open CASE expressions inside a trigger body: their END does not end the trigger. */
+  private caseDepth = 0;
 
   /** Adds text and returns the statements it completed (each including its trailing `;`). */
   push(text: string): string[] {
@@ -56,14 +58,22 @@ export class SqliteStatementSplitter {
         this.stmtStart = i;
         this.words = [];
         this.lastWord = '';
+        this.caseDepth = 0;
         continue;
       }
       if (/[A-Za-z_]/.test(c)) {
         let j = i + 1;
         while (j < s.length && /[A-Za-z0-9_$]/.test(s[j]!)) j++;
         if (j >= s.length) break; // the word may continue in the next chunk
-        const w = s.slice(i, j).toUpperCase();
+        let w = s.slice(i, j).toUpperCase();
         if (this.words.length < 4) this.words.push(w);
+        if (this.inTrigger()) {
+          if (w === 'CASE') this.caseDepth++;
+          else if (w === 'END' && this.caseDepth > 0) {
+            this.caseDepth--;
+            w = 'END CASE';
+          }
+        }
         this.lastWord = w;
         i = j;
         continue;

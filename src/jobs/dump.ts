@@ -3,7 +3,7 @@
  */
 import { JobError, PartialDeliveryError, VerifyError, describeError } from '../errors.js';
 import { databaseDrivers } from '../dumpers/registry.js';
-import { DEFAULT_FILENAME, renderFilename, unknownPlaceholders } from '../pipeline/filename.js';
+import { DEFAULT_FILENAME, renderFilename, templateProblems } from '../pipeline/filename.js';
 import { deliver, type Destination } from '../pipeline/deliver.js';
 import { buildManifest, writeManifest } from '../pipeline/manifest.js';
 import type { DumpJobConfig } from '../config/types.js';
@@ -28,7 +28,7 @@ export const dumpJob: JobKind<DumpJobConfig> = {
       compress: { enum: ['gzip', 'none'], default: 'gzip', description: 'Compression of the stored file.' },
       filename: {
         type: 'string', minLength: 1, default: DEFAULT_FILENAME,
-        description: 'Stored file name template. Placeholders: {job} {driver} {db} {date} {time} {timestamp} {year} {month} {day} {hour} {minute} {second} {ext} (`.sql.gz`, ...). Times are UTC unless `timezone` is set.',
+        description: 'Stored file name template (a relative path). Placeholders: {job} {driver} {db} {date} {time} {timestamp} {unix} {year} {month} {day} {hour} {minute} {second} {ext} (`.sql.gz`, ...). Times are UTC unless `timezone` is set; {timestamp} ends in `Z`, or in the zone\'s offset such as `+0200`.',
       },
       to: {
         type: 'array', minItems: 1,
@@ -56,6 +56,7 @@ export const dumpJob: JobKind<DumpJobConfig> = {
     required: ['database', 'to'],
   },
   storageRefs(job) {
+    if (!Array.isArray(job.to)) return [];
     return (job.to as DumpTarget[]).map((t, i) => ({ path: typeof t === 'string' ? `to[${i}]` : `to[${i}].storage`, name: typeof t === 'string' ? t : t.storage }));
   },
   check(job) {
@@ -63,8 +64,8 @@ export const dumpJob: JobKind<DumpJobConfig> = {
     const db = job.database;
     if (db.schema_only && db.data_only) issues.push({ path: 'database.data_only', message: 'schema_only and data_only exclude each other' });
     targetsOf(job).forEach((t, i) => {
-      const bad = unknownPlaceholders(t.filename);
-      if (bad.length) issues.push({ path: typeof (job.to as DumpTarget[])[i] === 'string' ? 'filename' : `to[${i}].filename`, message: `unknown placeholder {${bad[0]}} in file name` });
+      const own = typeof (job.to as DumpTarget[])[i] === 'object' && (job.to as { filename?: string }[])[i]!.filename !== undefined;
+      for (const message of templateProblems(t.filename)) issues.push({ path: own ? `to[${i}].filename` : 'filename', message });
     });
     for (const table of Object.keys(db.where ?? {})) {
       if (db.tables && !db.tables.includes(table)) issues.push({ path: `database.where.${table}`, message: `table "${table}" has a where filter but is not in tables` });
@@ -78,7 +79,7 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
   const driver = databaseDrivers.get(job.database.driver);
   const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '');
   const now = new Date();
-  const db = dbName(job.database.dsn);
+  const db = dbName(job.database.dsn, driver.family);
   const targets = targetsOf(job);
   const destinations: Destination[] = [];
   for (const t of targets) {
@@ -146,11 +147,13 @@ function verifyStored(storage: string, key: string, info: { size: number; checks
   }
 }
 
-function dbName(dsn: string): string {
+/** The database name for `{db}`: the DSN's path (a SQLite file's name without extension) or host. */
+function dbName(dsn: string, family: string): string {
+  if (family === 'sqlite') return dsn.replace(/^sqlite3?:/i, '').split(/[\\/]/).pop()?.replace(/\.[^.]*$/, '') ?? '';
   try {
     const u = new URL(dsn);
     return decodeURIComponent(u.pathname.replace(/^\/+/, '').split('/').pop() ?? '') || u.hostname;
   } catch {
-    return dsn.split(/[\\/]/).pop()?.replace(/\.[^.]*$/, '') ?? '';
+    return dsn.split(/[\\/]/).pop() ?? '';
   }
 }
