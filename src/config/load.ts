@@ -102,9 +102,15 @@ function readProblem(err: unknown): string {
 function syntaxIssue(file: string, text: string, lines: LineCounter, e: YAMLError): ConfigIssue {
   const { line, col } = lines.linePos(e.pos[0]);
   const message = e.code === 'DUPLICATE_KEY'
-    ? `duplicate key "${text.slice(e.pos[0], e.pos[1]).replace(/^["']|["']$/g, '')}" (each key may appear once in a mapping)`
+    ? `duplicate key "${keyAt(text, e.pos[0])}" (each key may appear once in a mapping)`
     : `YAML syntax error: ${e.message.split('\n')[0]}`;
   return { file, line, col, path: '', message };
+}
+
+/** The mapping key written at `offset` (quoted or plain). */
+function keyAt(text: string, offset: number): string {
+  const m = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:#\n]*?)\s*:(?:\s|$)/.exec(text.slice(offset));
+  return (m?.[1] ?? text.slice(offset).split(/[:\n]/)[0]!).replace(/^(["'])(.*)\1$/, '$2');
 }
 
 /** A value that is empty because its variable is unset would also fail the schema: report only the variable. */
