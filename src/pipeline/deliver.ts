@@ -118,6 +118,9 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
   const branches: Branch[] = opts.destinations.map((dest) => {
     const abort = new AbortController();
     const stream = new PassThrough({ highWaterMark: HWM });
+    // the storage may attach to the stream only after some async setup: an abort before then must not
+    // surface as an unhandled 'error' event (the put's own promise reports the failure)
+    stream.on('error', () => undefined);
     const signal = AbortSignal.any([abort.signal, runAbort.signal]);
     const done = dest.storage.put(dest.key, stream as Readable, { signal });
     return { dest, stream, abort, done };

@@ -146,12 +146,15 @@ async function raceAbort<T>(p: Promise<T>, signal: AbortSignal, job: JobConfig):
   }
 }
 
-/** The error of an aborted run, saying why: the job's timeout, or shutdown. */
-function timeoutOrShutdown(signal: AbortSignal, job: JobConfig, cause?: unknown): AbortError {
-  if (cause instanceof AbortError && /^(timed out|aborted \()/.test(cause.message)) return cause;
+/**
+ * The error of an aborted run, saying why: the job's timeout, or shutdown. What the job threw while
+ * stopping (the abort propagating through its streams) is not repeated in the message.
+ */
+function timeoutOrShutdown(signal: AbortSignal, job: JobConfig, thrown?: unknown): AbortError {
+  if (thrown instanceof AbortError && /^(timed out|aborted \()/.test(thrown.message)) return thrown;
   return (signal.reason as Error | undefined)?.name === 'TimeoutError'
-    ? new AbortError(`timed out after ${formatDuration(job.timeoutMs)}`, { cause })
-    : new AbortError('aborted (shutting down)', { cause });
+    ? new AbortError(`timed out after ${formatDuration(job.timeoutMs)}`)
+    : new AbortError('aborted (shutting down)');
 }
 
 async function notifyAll(result: JobResult, job: JobConfig, notifiers: ConfiguredNotifier[], log: Logger): Promise<void> {

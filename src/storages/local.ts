@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, opendir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, opendir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -65,8 +65,9 @@ export class LocalStorage implements Storage {
     const dir = dirname(final);
     const temp = join(dir, `.${basename(final)}${TEMP_MARKER}${randomBytes(6).toString('hex')}`);
     const meter = new HashMeter();
+    let created: string | undefined;
     try {
-      await mkdir(dir, { recursive: true });
+      created = await mkdir(dir, { recursive: true });
       await removeStaleTemps(dir);
       await pipeline(body, meter, createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }), { signal: opts.signal });
       await fsyncFile(temp);
@@ -77,6 +78,7 @@ export class LocalStorage implements Storage {
     } catch (err) {
       body.destroy();
       await rm(temp, { force: true });
+      if (created) await removeEmptyDirs(dir, created);
       this.fail('put', key, err);
     }
   }
@@ -150,5 +152,17 @@ async function removeStaleTemps(dir: string): Promise<void> {
     if (!isTempName(name)) continue;
     const st = await stat(join(dir, name)).catch(() => undefined);
     if (st?.isFile() && now - st.mtimeMs > STALE_TEMP_MS) await rm(join(dir, name), { force: true });
+  }
+}
+
+/** Removes `dir` and its parents up to `top` (which this write created), as long as they are empty. */
+async function removeEmptyDirs(dir: string, top: string): Promise<void> {
+  for (let d = dir; d.startsWith(top); d = dirname(d)) {
+    try {
+      await rmdir(d);
+    } catch {
+      return; // not empty (another writer): leave it
+    }
+    if (d === top) return;
   }
 }

@@ -224,3 +224,17 @@ export function readDoubles(path: string, column: 'r' | 'u'): number[] {
     db.close();
   }
 }
+
+/**
+ * A database with one table `big` of `rows` rows, each ~`bytesPerRow` of text: its dump is about
+ * rows × bytesPerRow bytes of SQL and takes a while (slow jobs for timeout, shutdown and memory tests).
+ */
+export function makeBigDb(path: string, rows: number, bytesPerRow = 400): void {
+  const db = new Database(path);
+  try {
+    db.exec('CREATE TABLE big (id INTEGER PRIMARY KEY, payload TEXT, n REAL)');
+    db.prepare('WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ?) INSERT INTO big SELECT i, hex(randomblob(?)), i * 1.5 FROM c').run(rows, Math.ceil(bytesPerRow / 2));
+  } finally {
+    db.close();
+  }
+}
