@@ -12,7 +12,7 @@
  */
 import { Cron } from 'croner';
 import PQueue from 'p-queue';
-import { ConfigError, describeError } from '../errors.js';
+import { ConfigError, describeError, formatIssue } from '../errors.js';
 import { loadConfig } from '../config/load.js';
 import { formatDuration } from '../util/duration.js';
 import { runJob } from './run-job.js';
@@ -118,8 +118,9 @@ export class Daemon {
     try {
       next = loadConfig(this.file);
     } catch (err) {
-      const n = err instanceof ConfigError ? err.issues.length : 1;
-      this.opts.log.error(`reload failed, keeping the current schedule (${n} problem${n === 1 ? '' : 's'}): ${describeError(err)}`);
+      const problems = err instanceof ConfigError ? err.issues.map(formatIssue) : [describeError(err)];
+      const n = problems.length;
+      this.opts.log.error(`reload failed, keeping the current schedule (${n} problem${n === 1 ? '' : 's'}): ${problems.join('; ')}`);
       return false;
     }
     this.install(next);
