@@ -92,6 +92,7 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
       summary: `would dump ${job.database.driver} database to ${destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ')}`,
     };
   }
+  ctx.log.debug(`dumping with driver ${driver.name} (${job.database.dsn}) to ${destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ')}`);
   const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir });
   const started = new Date();
   const result = await deliver<DumpInfo>({
@@ -116,6 +117,7 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
         rawSize: result.rawBytes, compression: job.compress,
       });
       await writeManifest(o.storage, manifest, ctx.signal);
+      ctx.log.debug(`stored ${o.storage.name}:${o.key} (${result.bytes} bytes, sha256 ${result.sha256}) and its manifest`);
       destResults.push({ storage: o.storage.name, key: o.key, ok: true, bytes: result.bytes });
     } catch (err) {
       await o.storage.delete(o.key).catch(() => undefined);

@@ -108,6 +108,7 @@ async function attempt(job: JobConfig, opts: RunJobOptions & { signal: AbortSign
       if (!s) {
         const cfg = opts.config.storages[name];
         if (!cfg) throw new Error(`unknown storage "${name}"`);
+        log.debug(`opening storage ${name} (${cfg.type})`);
         s = storageKinds.get(cfg.type).create(name, cfg as never, { baseDir: opts.config.baseDir, log }).then((x) => withRetry(x));
         opened.set(name, s);
       }
