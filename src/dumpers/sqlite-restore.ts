@@ -74,7 +74,10 @@ export async function restoreSqlite(input: Readable, target: string, opts: Resto
     const result = await runStatements(input, db, new Selection(only), opts);
     if (db) {
       db.close();
-      if (exists) await replaceTarget(path, opts.safetyBackup !== false);
+      if (exists) {
+        const mode = await replaceTarget(path, opts.safetyBackup !== false);
+        if (only && mode === 'wal') await setJournalMode(temp, 'WAL'); // a partial restore keeps the file's own settings
+      }
       await rename(temp, path);
       await syncDir(dirname(path));
     }
@@ -150,18 +153,35 @@ async function copyDatabase(from: string, to: string): Promise<void> {
 }
 
 /**
- * Before the target is replaced: fold its WAL into the file (a leftover -wal beside the new file would
- * corrupt it), refuse if another connection keeps it open, and save a safety copy.
+ * Before the target is replaced: save a safety copy, fold its WAL into the file (a leftover -wal beside
+ * the new file would corrupt it), and refuse if another connection keeps it open. Returns the target's
+ * journal mode.
  */
-async function replaceTarget(path: string, safetyBackup: boolean): Promise<void> {
+async function replaceTarget(path: string, safetyBackup: boolean): Promise<string> {
   const db = await openDb(path, { fileMustExist: true });
+  let mode = 'delete';
   try {
+    mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+    if (safetyBackup) {
+      const copy = `${path}.before-restore-${new Date().toISOString().replace(/[:.]/g, '')}`;
+      await db.backup(copy);
+      if (mode === 'wal') await setJournalMode(copy, 'WAL');
+    }
     db.pragma('wal_checkpoint(TRUNCATE)');
-    if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal') db.pragma('journal_mode = DELETE');
+    if (mode === 'wal') db.pragma('journal_mode = DELETE');
   } catch (err) {
-    throw new DatabaseError('sqlite', `${path} is in use by another program (${(err as Error).message}); stop it before restoring`, { cause: err });
+    throw new DatabaseError('sqlite', `cannot replace ${path}: ${(err as Error).message} (is another program using it?)`, { cause: err });
   } finally {
     db.close();
   }
-  if (safetyBackup) await copyDatabase(path, `${path}.before-restore-${new Date().toISOString().replace(/[:.]/g, '')}`);
+  return mode;
+}
+
+async function setJournalMode(path: string, mode: string): Promise<void> {
+  const db = await openDb(path, { fileMustExist: true });
+  try {
+    db.pragma(`journal_mode = ${mode}`);
+  } finally {
+    db.close();
+  }
 }

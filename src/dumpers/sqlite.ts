@@ -2,7 +2,7 @@
  * `sqlite`: dumps a SQLite file as SQL (like `sqlite3 .dump`, loadable by the sqlite3 CLI) and restores
  * such dumps (`sqlite-restore.ts`). Exact for every value: 64-bit integers, REAL (shortest round-trip
  * form, -0.0 and ±Inf included), BLOB (X'..'), text with any bytes (text that is not valid UTF-8, or holds
- * NUL, as CAST(X'..' AS TEXT)), NULL; rowids of tables without an INTEGER PRIMARY KEY are kept too.
+ * NUL or CR, as CAST(X'..' AS TEXT)), NULL; rowids of tables without an INTEGER PRIMARY KEY are kept too.
  *
  * The dump reads one snapshot (a single read transaction). A database locked by a writer is waited for
  * up to `busy_timeout`, without blocking the event loop; after that the failure is transient, so job
@@ -41,7 +41,8 @@ export function sqliteLiteral(type: string, v: unknown): string {
     }
     case 'text': {
       const b = v as Buffer;
-      if (!b.includes(0)) {
+      // NUL and CR as hex too: the sqlite3 shell drops a CR at the end of each input line
+      if (!b.includes(0) && !b.includes(13)) {
         try {
           return quoteText(utf8.decode(b));
         } catch {

@@ -128,7 +128,9 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
   const fail = (b: Branch, err: unknown) => {
     if (b.failed) return;
     b.failed = err ?? new Error('failed');
-    opts.log.warn(`destination ${b.dest.storage.name} failed: ${describeError(err)}`);
+    // once the whole run is aborting (producer failed, timeout, shutdown), each destination's abort is
+    // a consequence, not news
+    if (!runAbort.signal.aborted) opts.log.warn(`destination ${b.dest.storage.name} failed: ${describeError(err)}`);
     b.abort.abort(err);
     b.stream.destroy();
     if (policy === 'fail' || branches.every((x) => x.failed)) runAbort.abort(err);

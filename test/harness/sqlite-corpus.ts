@@ -191,7 +191,11 @@ export function describeDb(path: string): DbDescription {
   try {
     db.defaultSafeIntegers(true);
     const schema = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name").all() as DbDescription['schema'];
-    const pragmas = Object.fromEntries(['user_version', 'application_id', 'encoding', 'page_size', 'auto_vacuum', 'journal_mode'].map((p) => [p, db.pragma(p, { simple: true })]));
+    const pragma = (p: string) => {
+      const v = db.pragma(p, { simple: true });
+      return typeof v === 'bigint' ? Number(v) : v;
+    };
+    const pragmas = Object.fromEntries(['user_version', 'application_id', 'encoding', 'page_size', 'auto_vacuum', 'journal_mode'].map((p) => [p, pragma(p)]));
     const tables: DbDescription['tables'] = {};
     const list = db.prepare("SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'shadow') AND name NOT LIKE 'sqlite_stat%' AND name <> 'sqlite_schema'").all() as { name: string; wr: bigint }[];
     for (const t of list) {
