@@ -86,11 +86,19 @@ export function checkConfig(file: string, opts: LoadOptions = {}): LoadResult {
   return { config, issues: [] };
 }
 
-/** Jobs and notifiers with schema errors, not counting values left empty by an unset variable. */
+/**
+ * Jobs and notifiers with schema errors, not counting values left empty by an unset variable; a
+ * notifier with an unset variable counts as broken (its own checks would only repeat the problem).
+ */
 function brokenParts(errors: ErrorObject[], missingPaths: Set<string>): Broken {
   const paths = errors.map((e) => pointerToPath(e.instancePath)).filter((p) => !missingPaths.has(formatPath(p)));
   const indexes = (top: string) => new Set(paths.filter((p) => p[0] === top).map((p) => p[1]));
-  return { jobs: indexes('jobs'), notifiers: indexes('notifiers') };
+  const notifiers = indexes('notifiers');
+  for (const p of missingPaths) {
+    const m = /^notifiers\[(\d+)\]/.exec(p);
+    if (m) notifiers.add(Number(m[1]));
+  }
+  return { jobs: indexes('jobs'), notifiers };
 }
 
 function readProblem(err: unknown): string {

@@ -35,7 +35,15 @@ export const dumpJob: JobKind<DumpJobConfig> = {
         items: {
           oneOf: [
             { type: 'string', minLength: 1 },
-            { type: 'object', properties: { storage: { type: 'string', minLength: 1 }, filename: { type: 'string', minLength: 1 } }, required: ['storage'], additionalProperties: false },
+            {
+              type: 'object',
+              properties: {
+                storage: { type: 'string', minLength: 1, description: 'A storage name from `storages:`.' },
+                filename: { type: 'string', minLength: 1, description: 'File name template for this storage only (instead of `filename`).' },
+              },
+              required: ['storage'],
+              additionalProperties: false,
+            },
           ],
         },
         description: 'Storages (names from `storages:`) that receive the file; `{storage, filename}` overrides the file name for one of them.',
