@@ -89,3 +89,10 @@ test('Dockerfile: Node >= 22 slim, database clients, npm ci + build in a build s
   const cmd = JSON.parse(/^CMD\s+(\[.*\])$/m.exec(runtime)![1]!) as string[];
   expect([...entry.filter((a) => !/tini|^--$/.test(a)), ...cmd]).toEqual(['onedump', 'daemon', '/etc/onedump/jobs.yaml']);
 });
+
+test("the README's job file is examples/scheduled.yaml (so it is validated too)", () => {
+  const readme = read('README.md');
+  const block = /## A job file[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  const example = read('examples/scheduled.yaml').replace(/^(#.*\n|\s*\n)*/, '');
+  expect(block).toBe(example);
+});
