@@ -96,3 +96,11 @@ test("the README's job file is examples/scheduled.yaml (so it is validated too)"
   const example = read('examples/scheduled.yaml').replace(/^(#.*\n|\s*\n)*/, '');
   expect(block).toBe(example);
 });
+
+test('the README starts a newcomer with exactly `npm ci && npm run quickstart`, then `npm test`', () => {
+  const blocks = [...read('README.md').matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.trim());
+  expect(blocks.slice(0, 2)).toEqual(['npm ci && npm run quickstart', 'npm test']);
+  const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
+  expect(scripts.quickstart).toMatch(/^npm run build --silent && node dist\/cli\/main\.js run examples\/quickstart\.yaml$/);
+  expect(scripts.test).toMatch(/^npm run build --silent && .*jest/);
+});

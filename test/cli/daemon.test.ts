@@ -3,10 +3,11 @@
  * never overlaps itself, SIGTERM shutdown within and beyond `shutdown_grace`, SIGHUP reloads, failing
  * jobs, an invalid file at start, and the /healthz endpoint.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBigDb } from '../harness/sqlite-corpus.js';
 import { startRecorder } from '../harness/http-recorder.js';
+import { writeJobDir } from '../harness/job-files.js';
 import { ROOT, freePort, runCli, startCli, tempDir, waitFor } from '../harness/util.js';
 
 let t: { path: string; cleanup(): void };
@@ -17,12 +18,7 @@ beforeAll(() => {
 });
 afterAll(() => t.cleanup());
 
-function jobDir(name: string, body: string): string {
-  const dir = join(t.path, name);
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'jobs.yaml'), body);
-  return dir;
-}
+const jobDir = (name: string, body: string) => writeJobDir(t.path, name, body);
 
 const job = (name: string, db: string, extra = '') =>
   `  - name: ${name}\n    type: dump\n    schedule: "* * * * * *"\n    database: { driver: sqlite, dsn: "sqlite:../${db}" }\n    filename: "{job}/{job}-{unix}{ext}"\n    to: [local]\n${extra}`;

@@ -2,10 +2,11 @@
  * `onedump run` end to end through the built CLI: several jobs with one failing, `--job` selection,
  * `--dry-run`, `concurrency`, per-job `timeout`, and `retries` of transient failures only.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBigDb } from '../harness/sqlite-corpus.js';
 import { holdExclusiveLock } from '../harness/sqlite-lock.js';
+import { writeJobDir } from '../harness/job-files.js';
 import { ROOT, runCli, startCli, tempDir, waitFor } from '../harness/util.js';
 
 interface Result {
@@ -26,13 +27,7 @@ beforeAll(() => {
 });
 afterAll(() => t.cleanup());
 
-/** Writes a job file into a fresh directory under the shared temp dir; returns that directory. */
-function jobFile(name: string, body: string): string {
-  const dir = join(t.path, name);
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'jobs.yaml'), body);
-  return dir;
-}
+const jobFile = (name: string, body: string) => writeJobDir(t.path, name, body);
 
 const dumpJob = (name: string, db: string, extra = '', dbExtra = '') =>
   `  - name: ${name}\n    type: dump\n    database: { driver: sqlite, dsn: "sqlite:../${db}"${dbExtra} }\n    filename: "{job}/{job}{ext}"\n    to: [local]\n${extra}`;

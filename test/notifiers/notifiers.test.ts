@@ -5,9 +5,10 @@
  * fail the job.
  */
 import { createHmac } from 'node:crypto';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRecorder, type Recorder, type RecordedRequest } from '../harness/http-recorder.js';
+import { writeJobDir } from '../harness/job-files.js';
 import { ROOT, runCli, tempDir } from '../harness/util.js';
 
 let t: { path: string; cleanup(): void };
@@ -25,12 +26,7 @@ afterAll(async () => {
   t.cleanup();
 });
 
-function jobDir(name: string, body: string): string {
-  const dir = join(t.path, name);
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'jobs.yaml'), body);
-  return dir;
-}
+const jobDir = (name: string, body: string) => writeJobDir(t.path, name, body);
 
 const storages = 'storages:\n  local: { type: local, path: ./out }\n';
 const ok = (name: string, extra = '') => `  - name: ${name}\n    type: dump\n    database: { driver: sqlite, dsn: "sqlite:../app.db" }\n    to: [local]\n${extra}`;
