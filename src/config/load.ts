@@ -56,7 +56,6 @@ export function checkConfig(file: string, opts: LoadOptions = {}): LoadResult {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     return { issues: [...issues, at([], 'the job file must be a mapping with a `jobs:` list')] };
   }
-  registerConfigSecrets(raw); // before any message is formatted: secrets stay out of error output too
   let legacy = false;
   let toSourcePath = (p: PathSegment[]): PathSegment[] => p;
   if (isLegacy(raw)) {
@@ -70,6 +69,9 @@ export function checkConfig(file: string, opts: LoadOptions = {}): LoadResult {
     raw = mapped.config;
     toSourcePath = mapped.sourcePath;
   }
+  // before any message is formatted, so secrets stay out of error output too (after the Go mapping:
+  // a Go S3 `key` is a file name, not a secret)
+  registerConfigSecrets(raw);
   const atSource = (path: PathSegment[], message: string, key = false): ConfigIssue => {
     const src = toSourcePath(path);
     const issue = at(src, message, key && src === path);
