@@ -45,47 +45,48 @@ export function checkConfig(file: string, opts: LoadOptions = {}): LoadResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length) return { issues: dedupe(doc.errors.map((e) => syntaxIssue(file, text, lines, e))) };
-  const env = opts.env ?? environmentFor(dirname(abs));
-  const expansion = expandDocument(doc, text, lines, env, file);
-  const issues: ConfigIssue[] = [...expansion.issues];
-  const at = (path: PathSegment[], message: string, key = false): ConfigIssue => ({
-    file, ...positionOf(doc, lines, path, { key }), path: formatPath(path), message,
-  });
-
-  let raw = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
+  const expansion = expandDocument(doc, text, lines, opts.env ?? environmentFor(dirname(abs)), file);
+  const at: At = (path, message, key = false) => ({ file, ...positionOf(doc, lines, path, { key }), path: formatPath(path), message });
+  const raw = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { issues: [...issues, at([], 'the job file must be a mapping with a `jobs:` list')] };
+    return { issues: [...expansion.issues, at([], 'the job file must be a mapping with a `jobs:` list')] };
   }
-  let legacy = false;
-  let toSourcePath = (p: PathSegment[]): PathSegment[] => p;
-  if (isLegacy(raw)) {
-    legacy = true;
-    const validateLegacy = legacyValidator();
-    if (!validateLegacy(raw)) {
-      issues.push(...schemaIssues(validateLegacy.errors ?? [], at));
-      return { issues: dedupe(withoutNoise(issues, expansion.missingPaths)) };
-    }
-    const mapped = mapLegacy(raw as Record<string, unknown>);
-    raw = mapped.config;
-    toSourcePath = mapped.sourcePath;
-  }
+  const shaped = nativeShape(raw as Record<string, unknown>, at);
   // before any message is formatted, so secrets stay out of error output too (after the Go mapping:
   // a Go S3 `key` is a file name, not a secret)
-  registerConfigSecrets(raw);
-  const atSource = (path: PathSegment[], message: string, key = false): ConfigIssue => {
-    const src = toSourcePath(path);
-    const issue = at(src, message, key && src === path);
-    return { ...issue, path: formatPath(path) };
-  };
-  const validate = schemaValidator();
-  const schemaOk = validate(raw);
-  issues.push(...(schemaOk ? [] : schemaIssues(validate.errors ?? [], atSource)));
-  const root = raw as Record<string, unknown>;
-  issues.push(...semanticIssues(root, brokenParts(validate.errors ?? [], expansion.missingPaths), atSource));
-  if (issues.length) return { issues: dedupe(withoutNoise(issues, expansion.missingPaths)) };
-  const config = toConfig(root, abs, legacy);
+  if (shaped.root) registerConfigSecrets(shaped.root);
+  const issues = [...expansion.issues, ...shaped.issues];
+  if (shaped.root) issues.push(...checkNative(shaped.root, shaped.at, expansion.missingPaths));
+  if (issues.length || !shaped.root) return { issues: dedupe(withoutNoise(issues, expansion.missingPaths)) };
+  const config = toConfig(shaped.root, abs, shaped.legacy);
   registerConfigSecrets(config);
   return { config, issues: [] };
+}
+
+type At = (path: PathSegment[], message: string, key?: boolean) => ConfigIssue;
+
+/**
+ * The file in the native shape: a Go-onedump file is checked against its own schema (errors at the
+ * keys written) and mapped; `at` then places native paths at their source in the file.
+ */
+function nativeShape(raw: Record<string, unknown>, at: At): { root?: Record<string, unknown>; at: At; legacy: boolean; issues: ConfigIssue[] } {
+  if (!isLegacy(raw)) return { root: raw, at, legacy: false, issues: [] };
+  const validateLegacy = legacyValidator();
+  if (!validateLegacy(raw)) return { at, legacy: true, issues: schemaIssues(validateLegacy.errors ?? [], at) };
+  const mapped = mapLegacy(raw);
+  const atSource: At = (path, message, key = false) => {
+    const src = mapped.sourcePath(path);
+    return { ...at(src, message, key && src === path), path: formatPath(path) };
+  };
+  return { root: mapped.config, at: atSource, legacy: true, issues: [] };
+}
+
+/** JSON Schema (filling in defaults) and semantic checks of a native-shaped config. */
+function checkNative(root: Record<string, unknown>, at: At, missingPaths: Set<string>): ConfigIssue[] {
+  const validate = schemaValidator();
+  const issues = validate(root) ? [] : schemaIssues(validate.errors ?? [], at);
+  issues.push(...semanticIssues(root, brokenParts(validate.errors ?? [], missingPaths), at));
+  return issues;
 }
 
 /**

@@ -4,10 +4,10 @@
 import { JobError, PartialDeliveryError, VerifyError, describeError } from '../errors.js';
 import { databaseDrivers } from '../dumpers/registry.js';
 import { DEFAULT_FILENAME, renderFilename, templateProblems } from '../pipeline/filename.js';
-import { deliver, type Destination } from '../pipeline/deliver.js';
+import { deliver, type DeliveryResult, type Destination, type DestinationOutcome } from '../pipeline/deliver.js';
 import { buildManifest, writeManifest } from '../pipeline/manifest.js';
 import type { DumpJobConfig } from '../config/types.js';
-import type { DumpInfo } from '../dumpers/types.js';
+import type { DatabaseDriver, DumpInfo } from '../dumpers/types.js';
 import type { DestinationResult, JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
 
 /** A `to:` entry: a storage name, or `{storage, filename}` to use another file name there. */
@@ -85,22 +85,15 @@ export const dumpJob: JobKind<DumpJobConfig> = {
 
 async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome> {
   const driver = databaseDrivers.get(job.database.driver);
-  const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '');
-  const now = new Date();
-  const db = dbName(job.database.dsn, driver.family);
-  const targets = targetsOf(job);
-  const destinations: Destination[] = [];
-  for (const t of targets) {
-    const key = renderFilename(t.filename, { job: job.name, driver: driver.name, db, ext, now, timeZone: job.timezone });
-    destinations.push({ storage: await ctx.storage(t.storage), key });
-  }
+  const destinations = await destinationsOf(job, driver, ctx);
+  const where = destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ');
   if (ctx.dryRun) {
     return {
       destinations: destinations.map((d) => ({ storage: d.storage.name, key: d.key, ok: true })),
-      summary: `would dump ${job.database.driver} database to ${destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ')}`,
+      summary: `would dump ${job.database.driver} database to ${where}`,
     };
   }
-  ctx.log.debug(`dumping with driver ${driver.name} (${job.database.dsn}) to ${destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ')}`);
+  ctx.log.debug(`dumping with driver ${driver.name} (${job.database.dsn}) to ${where}`);
   const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir });
   const started = new Date();
   const result = await deliver<DumpInfo>({
@@ -113,33 +106,8 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
   });
   const finished = new Date();
   const destResults: DestinationResult[] = [];
-  for (const o of result.outcomes) {
-    if (!o.ok) {
-      destResults.push({ storage: o.storage.name, key: o.key, ok: false, error: describeError(o.error) });
-      continue;
-    }
-    try {
-      verifyStored(o.storage.name, o.key, o.info!, result.bytes, result.sha256);
-      const manifest = buildManifest({
-        job: job.name, file: o.key, info: result.produced, started, finished, size: result.bytes, sha256: result.sha256,
-        rawSize: result.rawBytes, compression: job.compress,
-      });
-      await writeManifest(o.storage, manifest, ctx.signal);
-      ctx.log.debug(`stored ${o.storage.name}:${o.key} (${result.bytes} bytes, sha256 ${result.sha256}) and its manifest`);
-      destResults.push({ storage: o.storage.name, key: o.key, ok: true, bytes: result.bytes });
-    } catch (err) {
-      await o.storage.delete(o.key).catch(() => undefined);
-      destResults.push({ storage: o.storage.name, key: o.key, ok: false, error: describeError(err) });
-    }
-  }
-  const failed = destResults.filter((d) => !d.ok);
-  if (failed.length === destResults.length) {
-    throw new JobError(job.name, `no destination received the dump: ${failed.map((f) => `${f.storage}: ${f.error}`).join('; ')}`);
-  }
-  if (failed.length) {
-    // on_destination_failure: continue — the others hold a complete backup, but the job still fails
-    throw new PartialDeliveryError(job.name, `${failed.length} of ${destResults.length} destinations failed: ${failed.map((f) => `${f.storage}: ${f.error}`).join('; ')}`, destResults, result.bytes);
-  }
+  for (const o of result.outcomes) destResults.push(await finishDestination(job, ctx, o, { ...result, started, finished }));
+  requireDelivered(job, destResults, result.bytes);
   const rows = Object.values(result.produced.tables).reduce((a, b) => a + b, 0);
   return {
     bytes: result.bytes,
@@ -147,6 +115,47 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
     summary: `${Object.keys(result.produced.tables).length} tables, ${rows} rows`,
     details: { sha256: result.sha256, raw_bytes: result.rawBytes, tables: result.produced.tables, snapshot: result.produced.snapshot },
   };
+}
+
+/** Each `to:` entry as a storage (opened by the runner) and the rendered file name. */
+async function destinationsOf(job: DumpJobConfig, driver: DatabaseDriver, ctx: JobContext): Promise<Destination[]> {
+  const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '');
+  const vars = { job: job.name, driver: driver.name, db: dbName(job.database.dsn, driver.family), ext, now: new Date(), timeZone: job.timezone };
+  const out: Destination[] = [];
+  for (const t of targetsOf(job)) out.push({ storage: await ctx.storage(t.storage), key: renderFilename(t.filename, vars) });
+  return out;
+}
+
+/** A delivered file is verified against what was sent, then gets its manifest; if either fails, the file goes. */
+async function finishDestination(
+  job: DumpJobConfig,
+  ctx: JobContext,
+  o: DestinationOutcome,
+  r: DeliveryResult & { produced: DumpInfo; started: Date; finished: Date },
+): Promise<DestinationResult> {
+  if (!o.ok) return { storage: o.storage.name, key: o.key, ok: false, error: describeError(o.error) };
+  try {
+    verifyStored(o.storage.name, o.key, o.info!, r.bytes, r.sha256);
+    const manifest = buildManifest({
+      job: job.name, file: o.key, info: r.produced, started: r.started, finished: r.finished, size: r.bytes, sha256: r.sha256,
+      rawSize: r.rawBytes, compression: job.compress,
+    });
+    await writeManifest(o.storage, manifest, ctx.signal);
+    ctx.log.debug(`stored ${o.storage.name}:${o.key} (${r.bytes} bytes, sha256 ${r.sha256}) and its manifest`);
+    return { storage: o.storage.name, key: o.key, ok: true, bytes: r.bytes };
+  } catch (err) {
+    await o.storage.delete(o.key).catch(() => undefined);
+    return { storage: o.storage.name, key: o.key, ok: false, error: describeError(err) };
+  }
+}
+
+/** Fails the job unless every destination holds the backup. */
+function requireDelivered(job: DumpJobConfig, results: DestinationResult[], bytes: number): void {
+  const failed = results.filter((d) => !d.ok);
+  const why = failed.map((f) => `${f.storage}: ${f.error}`).join('; ');
+  if (failed.length === results.length) throw new JobError(job.name, `no destination received the dump: ${why}`);
+  // on_destination_failure: continue — the others hold a complete backup, but the job still fails
+  if (failed.length) throw new PartialDeliveryError(job.name, `${failed.length} of ${results.length} destinations failed: ${why}`, results, bytes);
 }
 
 /** The stored object must have exactly the bytes we sent. */
