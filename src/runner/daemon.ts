@@ -39,7 +39,7 @@ export class Daemon {
   private config!: Config;
   private notifiers: ConfiguredNotifier[] = [];
   private crons: { job: string; cron: Cron }[] = [];
-  private queue!: PQueue;
+  private queue?: PQueue;
   private readonly active = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
   private stopping = false;
@@ -57,7 +57,9 @@ export class Daemon {
     for (const c of this.crons) c.cron.stop();
     this.config = config;
     this.notifiers = createNotifiers(config, this.opts.log);
-    this.queue = new PQueue({ concurrency: config.concurrency });
+    // one queue for the daemon's life: runs started before a reload still count against `concurrency`
+    if (this.queue) this.queue.concurrency = config.concurrency;
+    else this.queue = new PQueue({ concurrency: config.concurrency });
     const scheduled = config.jobs.filter((j) => j.schedule);
     this.crons = scheduled.map((job) => ({ job: job.name, cron: new Cron(job.schedule!, { timezone: job.timezone }, () => this.tick(job)) }));
     for (const name of this.states.keys()) {
@@ -94,7 +96,7 @@ export class Daemon {
     const config = this.config;
     const notifiers = this.notifiers;
     const state = this.states.get(job.name)!;
-    const run = this.queue
+    const run = this.queue!
       .add(async () => {
         if (this.stopping) return; // queued when the shutdown began: dropped
         state.running = true;
