@@ -64,6 +64,7 @@ test('SIGTERM: a running job finishes within shutdown_grace, a queued one is dro
   expect(out).toContain('SIGTERM received: stopping');
   expect(out).toMatch(/waiting up to 1m0s for \d running job\(s\) to finish/);
   expect(runsOf(out, 'big').map((r) => r.status)).toEqual(['success']);
+  expect(out.slice(out.indexOf('SIGTERM received'))).not.toContain('job queued started'); // dropped, not started
   expect(out).toContain('daemon stopped');
   const files = allFiles(join(dir, 'out'));
   expect(files.filter((f) => f.startsWith('big/') && f.endsWith('.sql.gz'))).toHaveLength(1);
