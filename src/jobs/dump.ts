@@ -8,6 +8,7 @@ import { deliver, type DeliveryResult, type Destination, type DestinationOutcome
 import { buildManifest, writeManifest } from '../pipeline/manifest.js';
 import type { DumpJobConfig } from '../config/types.js';
 import type { DatabaseDriver, DumpInfo } from '../dumpers/types.js';
+import { tunnelFor } from '../ssh/tunnel.js';
 import type { DestinationResult, JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
 
 /** A `to:` entry: a storage name, or `{storage, filename}` to use another file name there. */
@@ -78,6 +79,9 @@ export const dumpJob: JobKind<DumpJobConfig> = {
     for (const table of Object.keys(db.where ?? {})) {
       if (db.tables && !db.tables.includes(table)) issues.push({ path: `database.where.${table}`, message: `table "${table}" has a where filter but is not in tables` });
     }
+    const driver = databaseDrivers.has(db.driver) ? databaseDrivers.get(db.driver) : undefined;
+    issues.push(...(driver?.check?.(db) ?? []));
+    if (db.ssh && driver && driver.family === 'sqlite') issues.push({ path: 'database.ssh', message: `driver ${db.driver} reads a local file; an SSH tunnel does not apply` });
     return issues;
   },
   run: runDump,
@@ -94,16 +98,8 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
     };
   }
   ctx.log.debug(`dumping with driver ${driver.name} (${job.database.dsn}) to ${where}`);
-  const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir });
   const started = new Date();
-  const result = await deliver<DumpInfo>({
-    destinations,
-    compress: job.compress,
-    onDestinationFailure: (job.on_destination_failure as 'fail' | 'continue' | undefined) ?? 'fail',
-    signal: ctx.signal,
-    log: ctx.log,
-    produce: (out, signal) => dumper.dump(out, { signal }),
-  });
+  const result = await dumpAndDeliver(job, driver, destinations, ctx);
   const finished = new Date();
   const destResults: DestinationResult[] = [];
   for (const o of result.outcomes) destResults.push(await finishDestination(job, ctx, o, { ...result, started, finished }));
@@ -115,6 +111,25 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
     summary: `${Object.keys(result.produced.tables).length} tables, ${rows} rows`,
     details: { sha256: result.sha256, raw_bytes: result.rawBytes, tables: result.produced.tables, snapshot: result.produced.snapshot },
   };
+}
+
+/** Dumps the database (through an SSH tunnel when configured) into every destination at once. */
+async function dumpAndDeliver(job: DumpJobConfig, driver: DatabaseDriver, destinations: Destination[], ctx: JobContext) {
+  const tunnel = await tunnelFor(job.database, driver.endpoint(job.database), { baseDir: ctx.config.baseDir, log: ctx.log });
+  try {
+    const endpoint = tunnel ? { host: tunnel.host, port: tunnel.port } : undefined;
+    const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir, endpoint });
+    return await deliver<DumpInfo>({
+      destinations,
+      compress: job.compress,
+      onDestinationFailure: (job.on_destination_failure as 'fail' | 'continue' | undefined) ?? 'fail',
+      signal: ctx.signal,
+      log: ctx.log,
+      produce: (out, signal) => dumper.dump(out, { signal }),
+    });
+  } finally {
+    await tunnel?.close();
+  }
 }
 
 /** Each `to:` entry as a storage (opened by the runner) and the rendered file name. */
