@@ -170,7 +170,7 @@ describe('a failed restore leaves the target as it was and no temporary file', (
     const before = sha(target);
     const r = await runCli(['restore', '--from', bad, '--to', `sqlite:${target}`], { cwd: t.path });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/onedump: sqlite: table no_such_table: restore failed at statement \d+ \(INSERT INTO no_such_table VALUES \(1\);…\): no such table: no_such_table/);
+    expect(r.stderr).toMatch(/onedump: sqlite: bad\.sql\.gz: table no_such_table: restore failed at statement \d+ \(INSERT INTO no_such_table VALUES \(1\);…\): no such table: no_such_table/);
     expect(sha(target)).toBe(before);
     expect(readdirSync(t.path).filter((f) => f.startsWith('target2.db.'))).toEqual([]); // no safety copy either
     expect(tempFiles()).toEqual([]);
