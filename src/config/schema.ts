@@ -31,10 +31,10 @@ const jobCommon: Record<string, JsonSchema> = {
     examples: ['0 2 * * *', '*/30 * * * * *'],
   },
   timezone: { type: 'string', description: 'IANA time zone for `schedule` (default: the machine\'s).', examples: ['Europe/Berlin'] },
-  timeout: { $ref: '#/$defs/duration', description: 'Abort a run that takes longer than this. Default: no limit.' },
+  timeout: { $ref: '#/$defs/duration', description: 'Abort a run that takes longer than this (all attempts and retry delays together); it leaves no partial file. Default: no limit.' },
   retries: { type: 'integer', minimum: 0, maximum: 20, default: 0, description: 'Extra attempts after a transient failure (network, timeout, deadlock, HTTP 429/5xx), with exponential backoff and jitter.' },
   retry_delay: { $ref: '#/$defs/duration', default: '5s', description: 'Delay before the first retry; doubles each attempt (capped at 5 minutes), ±20% jitter.' },
-  notify: { type: 'array', items: { type: 'string' }, uniqueItems: true, description: 'Names of the notifiers this job reports to. Default: all.' },
+  notify: { type: 'array', items: { type: 'string' }, uniqueItems: true, description: 'Names of the notifiers this job reports to (`[]`: none but the console). Default: all.' },
 };
 
 function branch(tagKey: string, tag: string, description: string, fragment: { properties: Record<string, unknown>; required?: string[] }, common: Record<string, JsonSchema>, commonRequired: string[]): JsonSchema {

@@ -3,14 +3,14 @@
  */
 import { JobError, PartialDeliveryError } from '../errors.js';
 import { databaseDrivers } from '../dumpers/registry.js';
-import { DEFAULT_FILENAME, renderFilename, unknownPlaceholders } from '../pipeline/filename.js';
+import { DEFAULT_FILENAME, renderFilename, templateProblems } from '../pipeline/filename.js';
 import { deliver, type Destination } from '../pipeline/deliver.js';
 import { AGE_EXTENSION, ageEncryptStream, encryptSchema } from '../pipeline/encrypt.js';
 import type { DumpJobConfig } from '../config/types.js';
-import type { DumpInfo } from '../dumpers/types.js';
-import { retentionLines, settleDestinations } from './dump-destinations.js';
+import type { DatabaseDriver, DumpInfo } from '../dumpers/types.js';
 import { tunnelFor } from '../ssh/tunnel.js';
-import type { JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
+import { retentionLines, settleDestinations } from './dump-destinations.js';
+import type { DestinationResult, JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
 
 /** A `to:` entry: a storage name, or `{storage, filename}` to use another file name there. */
 export type DumpTarget = string | { storage: string; filename?: string };
@@ -30,14 +30,22 @@ export const dumpJob: JobKind<DumpJobConfig> = {
       compress: { enum: ['gzip', 'none'], default: 'gzip', description: 'Compression of the stored file.' },
       filename: {
         type: 'string', minLength: 1, default: DEFAULT_FILENAME,
-        description: 'Stored file name template. Placeholders: {job} {driver} {db} {date} {time} {timestamp} {year} {month} {day} {hour} {minute} {second} {ext} (`.sql.gz`, ...). Times are UTC unless `timezone` is set.',
+        description: 'Stored file name template (a relative path). Placeholders: {job} {driver} {db} {date} {time} {timestamp} {unix} {year} {month} {day} {hour} {minute} {second} {ext} (`.sql.gz`, ...). Times are UTC unless `timezone` is set; {timestamp} ends in `Z`, or in the zone\'s offset such as `+0200`.',
       },
       to: {
         type: 'array', minItems: 1,
         items: {
           oneOf: [
             { type: 'string', minLength: 1 },
-            { type: 'object', properties: { storage: { type: 'string', minLength: 1 }, filename: { type: 'string', minLength: 1 } }, required: ['storage'], additionalProperties: false },
+            {
+              type: 'object',
+              properties: {
+                storage: { type: 'string', minLength: 1, description: 'A storage name from `storages:`.' },
+                filename: { type: 'string', minLength: 1, description: 'File name template for this storage only (instead of `filename`).' },
+              },
+              required: ['storage'],
+              additionalProperties: false,
+            },
           ],
         },
         description: 'Storages (names from `storages:`) that receive the file; `{storage, filename}` overrides the file name for one of them.',
@@ -64,6 +72,7 @@ export const dumpJob: JobKind<DumpJobConfig> = {
     required: ['database', 'to'],
   },
   storageRefs(job) {
+    if (!Array.isArray(job.to)) return [];
     return (job.to as DumpTarget[]).map((t, i) => ({ path: typeof t === 'string' ? `to[${i}]` : `to[${i}].storage`, name: typeof t === 'string' ? t : t.storage }));
   },
   check(job) {
@@ -71,8 +80,8 @@ export const dumpJob: JobKind<DumpJobConfig> = {
     const db = job.database;
     if (db.schema_only && db.data_only) issues.push({ path: 'database.data_only', message: 'schema_only and data_only exclude each other' });
     targetsOf(job).forEach((t, i) => {
-      const bad = unknownPlaceholders(t.filename);
-      if (bad.length) issues.push({ path: typeof (job.to as DumpTarget[])[i] === 'string' ? 'filename' : `to[${i}].filename`, message: `unknown placeholder {${bad[0]}} in file name` });
+      const own = typeof (job.to as DumpTarget[])[i] === 'object' && (job.to as { filename?: string }[])[i]!.filename !== undefined;
+      for (const message of templateProblems(t.filename)) issues.push({ path: own ? `to[${i}].filename` : 'filename', message });
     });
     for (const table of Object.keys(db.where ?? {})) {
       if (db.tables && !db.tables.includes(table)) issues.push({ path: `database.where.${table}`, message: `table "${table}" has a where filter but is not in tables` });
@@ -88,30 +97,40 @@ export const dumpJob: JobKind<DumpJobConfig> = {
 async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome> {
   const driver = databaseDrivers.get(job.database.driver);
   const recipients = job.encrypt?.age_recipients;
-  const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '') + (recipients ? AGE_EXTENSION : '');
-  const now = new Date();
-  const db = dbName(job.database.dsn);
-  const destinations: (Destination & { filename: string })[] = [];
-  for (const t of targetsOf(job)) {
-    const key = renderFilename(t.filename, { job: job.name, driver: driver.name, db, ext, now, timeZone: job.timezone });
-    destinations.push({ storage: await ctx.storage(t.storage), key, filename: t.filename });
-  }
+  const destinations = await destinationsOf(job, driver, ctx);
+  const where = destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ');
   if (ctx.dryRun) {
     const plan = await retentionLines(job, destinations, ctx, true);
     return {
       destinations: destinations.map((d) => ({ storage: d.storage.name, key: d.key, ok: true })),
-      summary: [`would dump ${job.database.driver} database to ${destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ')}${recipients ? ' (age-encrypted)' : ''}`, ...plan].join('\n'),
+      summary: [`would dump ${job.database.driver} database to ${where}${recipients ? ' (age-encrypted)' : ''}`, ...plan].join('\n'),
       details: { retention: plan },
     };
   }
-  const transforms = recipients ? [await ageEncryptStream(recipients)] : [];
+  ctx.log.debug(`dumping with driver ${driver.name} (${job.database.dsn}) to ${where}`);
   const started = new Date();
+  const result = await dumpAndDeliver(job, driver, destinations, ctx);
+  const destResults = await settleDestinations({ job, result, started, finished: new Date(), recipients, ctx });
+  requireDelivered(job, destResults, result.bytes);
+  const retention = await retentionLines(job, destinations, ctx, false);
+  const rows = Object.values(result.produced.tables).reduce((a, b) => a + b, 0);
+  return {
+    bytes: result.bytes,
+    destinations: destResults,
+    summary: [`${Object.keys(result.produced.tables).length} tables, ${rows} rows`, ...retention].join('\n'),
+    details: { sha256: result.sha256, raw_bytes: result.rawBytes, tables: result.produced.tables, snapshot: result.produced.snapshot, ...(retention.length ? { retention } : {}) },
+  };
+}
+
+/** Dumps the database (through an SSH tunnel when configured) into every destination at once, encrypted when asked. */
+async function dumpAndDeliver(job: DumpJobConfig, driver: DatabaseDriver, destinations: Destination[], ctx: JobContext) {
+  const recipients = job.encrypt?.age_recipients;
+  const transforms = recipients ? [await ageEncryptStream(recipients)] : [];
   const tunnel = await tunnelFor(job.database, driver.endpoint(job.database), { baseDir: ctx.config.baseDir, log: ctx.log });
-  let result: Awaited<ReturnType<typeof deliver<DumpInfo>>>;
   try {
     const endpoint = tunnel ? { host: tunnel.host, port: tunnel.port } : undefined;
     const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir, endpoint });
-    result = await deliver<DumpInfo>({
+    return await deliver<DumpInfo>({
       destinations,
       compress: job.compress,
       transforms: () => transforms,
@@ -123,30 +142,33 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
   } finally {
     await tunnel?.close();
   }
-  const destResults = await settleDestinations({ job, result, started, finished: new Date(), recipients, ctx });
-  const failed = destResults.filter((d) => !d.ok);
-  if (failed.length === destResults.length) {
-    throw new JobError(job.name, `no destination received the dump: ${failed.map((f) => `${f.storage}: ${f.error}`).join('; ')}`);
-  }
-  if (failed.length) {
-    // on_destination_failure: continue — the others hold a complete backup, but the job still fails
-    throw new PartialDeliveryError(job.name, `${failed.length} of ${destResults.length} destinations failed: ${failed.map((f) => `${f.storage}: ${f.error}`).join('; ')}`, destResults, result.bytes);
-  }
-  const retention = await retentionLines(job, destinations, ctx, false);
-  const rows = Object.values(result.produced.tables).reduce((a, b) => a + b, 0);
-  return {
-    bytes: result.bytes,
-    destinations: destResults,
-    summary: [`${Object.keys(result.produced.tables).length} tables, ${rows} rows`, ...retention].join('\n'),
-    details: { sha256: result.sha256, raw_bytes: result.rawBytes, tables: result.produced.tables, snapshot: result.produced.snapshot, ...(retention.length ? { retention } : {}) },
-  };
 }
 
-function dbName(dsn: string): string {
+/** Each `to:` entry as a storage (opened by the runner), the rendered file name and its template. */
+async function destinationsOf(job: DumpJobConfig, driver: DatabaseDriver, ctx: JobContext): Promise<(Destination & { filename: string })[]> {
+  const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '') + (job.encrypt ? AGE_EXTENSION : '');
+  const vars = { job: job.name, driver: driver.name, db: dbName(job.database.dsn, driver.family), ext, now: new Date(), timeZone: job.timezone };
+  const out: (Destination & { filename: string })[] = [];
+  for (const t of targetsOf(job)) out.push({ storage: await ctx.storage(t.storage), key: renderFilename(t.filename, vars), filename: t.filename });
+  return out;
+}
+
+/** Fails the job unless every destination holds the backup. */
+function requireDelivered(job: DumpJobConfig, results: DestinationResult[], bytes: number): void {
+  const failed = results.filter((d) => !d.ok);
+  const why = failed.map((f) => `${f.storage}: ${f.error}`).join('; ');
+  if (failed.length === results.length) throw new JobError(job.name, `no destination received the dump: ${why}`);
+  // on_destination_failure: continue — the others hold a complete backup, but the job still fails
+  if (failed.length) throw new PartialDeliveryError(job.name, `${failed.length} of ${results.length} destinations failed: ${why}`, results, bytes);
+}
+
+/** The database name for `{db}`: the DSN's path (a SQLite file's name without extension) or host. */
+function dbName(dsn: string, family: string): string {
+  if (family === 'sqlite') return dsn.replace(/^sqlite3?:/i, '').split(/[\\/]/).pop()?.replace(/\.[^.]*$/, '') ?? '';
   try {
     const u = new URL(dsn);
     return decodeURIComponent(u.pathname.replace(/^\/+/, '').split('/').pop() ?? '') || u.hostname;
   } catch {
-    return dsn.split(/[\\/]/).pop()?.replace(/\.[^.]*$/, '') ?? '';
+    return dsn.split(/[\\/]/).pop() ?? '';
   }
 }

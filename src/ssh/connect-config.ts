@@ -68,12 +68,12 @@ export function sshConnectConfig(login: SshLogin, baseDir: string): { config: Co
 /** The schema of these keys, for every config block that logs in over SSH (`ssh:` tunnels, sftp storages). */
 export const sshLoginSchema: Record<string, unknown> = {
   host: { type: 'string', minLength: 1, description: 'SSH server.' },
-  port: { type: 'integer', minimum: 1, maximum: 65535, default: 22 },
+  port: { type: 'integer', minimum: 1, maximum: 65535, default: 22, description: 'SSH port.' },
   user: { type: 'string', minLength: 1, description: 'Login name.' },
   key_file: { type: 'string', description: 'Private key file (`~` expands). Default, when no other credential is set: the SSH agent and ~/.ssh/id_ed25519, id_ecdsa or id_rsa.' },
   key: { type: 'string', description: 'Private key content (PEM/OpenSSH), e.g. `${SFTP_KEY}`.' },
   passphrase: { type: 'string', description: 'Passphrase of the private key.' },
-  password: { type: 'string', description: 'Password (use `${VAR}`).' },
+  password: { type: 'string', description: 'Password login (prefer a key). Use `${VAR}`.' },
   agent: { type: ['string', 'boolean'], description: 'Use the SSH agent: `true` = `$SSH_AUTH_SOCK`, or a socket path.' },
   known_hosts: { type: 'string', description: 'known_hosts file that must list the server\'s host key (default `~/.ssh/known_hosts`).' },
   host_key_fingerprint: { type: 'string', pattern: '^SHA256:[A-Za-z0-9+/]+=*$', description: 'Expected host key fingerprint, `SHA256:...` as `ssh-keygen -lf` prints it (instead of known_hosts).' },
