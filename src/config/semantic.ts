@@ -40,7 +40,7 @@ export function semanticIssues(root: Raw, brokenJobs: Set<PathSegment | undefine
         issues.push(at(['jobs', i, ...splitPath(ref.path)], `unknown storage "${ref.name}"${list(Object.keys(storages))}`));
       }
     }
-    for (const issue of kind.check?.(job as never, { storages } as unknown as Config) ?? []) {
+    for (const issue of kind.check?.(job as never, { storages, jobs } as unknown as Config) ?? []) {
       issues.push(at(['jobs', i, ...splitPath(issue.path)], issue.message));
     }
   });

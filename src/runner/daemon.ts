@@ -8,11 +8,15 @@
  *   aborted (each cleans up: no partial files) and `stop()` resolves.
  * - `reload()` (SIGHUP): a valid new file replaces the schedule (running jobs finish with the old
  *   config); an invalid one is logged and the old schedule is kept.
+ * - Continuous jobs (`JobKind.continuous`, e.g. a binlog job with `follow: true`) start at once and
+ *   start again when they end (after `retry_delay` when they failed). On stop or reload they are told
+ *   to wind down (`JobContext.follow`) instead of waiting for the grace period.
  */
 import { Cron } from 'croner';
 import PQueue from 'p-queue';
 import { ConfigError, describeError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
+import { jobKinds } from '../jobs/registry.js';
 import { runJob } from './run-job.js';
 import { createNotifiers, type ConfiguredNotifier } from './notifiers.js';
 import type { Config, JobConfig } from '../config/types.js';
@@ -38,6 +42,8 @@ export class Daemon {
   private queue!: PQueue;
   private readonly active = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
+  /** Tells the continuous runs started under the current config to wind down. */
+  private follow = new AbortController();
   private stopping = false;
   readonly states = new Map<string, JobState>();
 
@@ -51,10 +57,13 @@ export class Daemon {
 
   private install(config: Config): void {
     for (const c of this.crons) c.stop();
+    this.follow.abort();
+    this.follow = new AbortController();
     this.config = config;
     this.notifiers = createNotifiers(config, this.opts.log);
     this.queue = new PQueue({ concurrency: config.concurrency });
-    const scheduled = config.jobs.filter((j) => j.schedule);
+    // a continuous job runs all the time; its schedule (if any) would only produce skipped ticks
+    const scheduled = config.jobs.filter((j) => j.schedule && !isContinuous(j));
     this.crons = scheduled.map((job) =>
       new Cron(job.schedule!, { timezone: job.timezone, name: `onedump:${job.name}:${Date.now()}` }, () => this.tick(job)),
     );
@@ -63,7 +72,12 @@ export class Daemon {
       this.states.set(job.name, state);
     }
     this.refreshNext();
-    if (!scheduled.length) this.opts.log.warn(`${config.file}: no job has a schedule; the daemon is idle until reloaded`);
+    const continuous = config.jobs.filter((j) => isContinuous(j));
+    for (const job of continuous) {
+      this.opts.log.info(`continuous job ${job.name}: running until the daemon stops`);
+      if (!this.active.has(job.name)) this.tick(job);
+    }
+    if (!scheduled.length && !continuous.length) this.opts.log.warn(`${config.file}: no job has a schedule; the daemon is idle until reloaded`);
     for (const job of scheduled) this.opts.log.info(`scheduled job ${job.name}: "${job.schedule}"${job.timezone ? ` (${job.timezone})` : ''}, next run ${this.states.get(job.name)?.next?.toISOString() ?? 'never'}`);
   }
 
@@ -85,20 +99,38 @@ export class Daemon {
     }
     const config = this.config;
     const notifiers = this.notifiers;
+    const follow = isContinuous(job) ? this.follow.signal : undefined;
     const state = this.states.get(job.name)!;
-    const run = this.queue.add(async () => {
+    let failed = false;
+    const task = async () => {
       if (this.stopping) return;
       state.running = true;
-      const result = await runJob(job, { config, log: this.opts.log, signal: this.abort.signal, notifiers });
+      const result = await runJob(job, { config, log: this.opts.log, signal: this.abort.signal, notifiers, follow });
+      failed = result.status !== 'success';
       state.last = { status: result.status, finishedAt: result.finishedAt, ...(result.error ? { error: result.error } : {}) };
       this.opts.onResult?.(result);
-    }).catch((err) => {
+    };
+    // continuous runs never end on their own: they must not hold one of the `concurrency` slots
+    const run = (follow ? task() : this.queue.add(task)).catch((err) => {
+      failed = true;
       this.opts.log.error(`job ${job.name}: ${describeError(err)}`);
     }).finally(() => {
       state.running = false;
       this.active.delete(job.name);
+      if (follow) this.restartContinuous(job.name, failed);
     });
     this.active.set(job.name, run);
+  }
+
+  /** A continuous run ended: start the job again (from the current config), after a delay if it failed. */
+  private restartContinuous(name: string, failed: boolean): void {
+    const job = this.config.jobs.find((j) => j.name === name);
+    if (this.stopping || !job || !isContinuous(job)) return;
+    const delay = failed ? Math.max(1000, job.retryDelayMs) : 0;
+    if (failed) this.opts.log.warn(`job ${name}: continuous run ended with an error; starting it again in ${delay / 1000}s`, { job: name });
+    setTimeout(() => {
+      if (!this.stopping && !this.active.has(name)) this.tick(this.config.jobs.find((j) => j.name === name) ?? job);
+    }, delay).unref();
   }
 
   /** Re-reads the job file; keeps the current schedule if the new file is invalid. Returns success. */
@@ -120,6 +152,7 @@ export class Daemon {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const c of this.crons) c.stop();
+    this.follow.abort();
     this.queue.clear();
     const running = [...this.active.values()];
     if (running.length) {
@@ -133,4 +166,8 @@ export class Daemon {
       }
     }
   }
+}
+
+function isContinuous(job: JobConfig): boolean {
+  return jobKinds.has(job.type) && (jobKinds.get(job.type).continuous?.(job as never) ?? false);
 }

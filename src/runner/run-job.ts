@@ -21,6 +21,8 @@ export interface RunJobOptions {
   signal?: AbortSignal;
   dryRun?: boolean;
   notifiers?: ConfiguredNotifier[];
+  /** For continuous jobs in the daemon: aborted to make the job wind down (see JobContext.follow). */
+  follow?: AbortSignal;
 }
 
 export async function runJob(job: JobConfig, opts: RunJobOptions): Promise<JobResult> {
@@ -80,6 +82,7 @@ async function attempt(job: JobConfig, opts: RunJobOptions, log: Logger): Promis
     signal,
     log,
     dryRun: !!opts.dryRun,
+    ...(opts.follow ? { follow: opts.follow } : {}),
     storage(name) {
       let s = opened.get(name);
       if (!s) {

@@ -1,0 +1,88 @@
+/**
+ * `mode: files`: binlogs in a local directory (the server's datadir or a copy). The series is read
+ * from its `.index` file when there is one (the server's own list, in log order), else from the file
+ * names. The last file of the series is the active one: the server writes only to it, and opens the
+ * next file only after closing (and writing the rotate event into) the previous one.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { OnedumpError } from '../errors.js';
+import { parseBinlogName } from './names.js';
+import { BinlogScanner } from './scanner.js';
+import type { BinlogSource, SourceFile, SourceRead } from './source.js';
+
+export class DirectorySource implements BinlogSource {
+  readonly description: string;
+  private readonly dir: string;
+
+  /** `base`: the series' basename (e.g. `mysql-bin`); needed only when the directory holds several. */
+  constructor(dir: string, private readonly base?: string) {
+    this.dir = resolve(dir);
+    this.description = `dir ${this.dir}`;
+  }
+
+  async list(): Promise<SourceFile[]> {
+    const entries = await readdir(this.dir).catch((err: NodeJS.ErrnoException) => {
+      throw new OnedumpError(`binlog directory ${this.dir}: ${err.code === 'ENOENT' ? 'does not exist' : err.message}`, { cause: err });
+    });
+    const base = this.base ?? this.guessBase(entries);
+    const names = entries.includes(`${base}.index`) ? await this.fromIndex(base) : this.fromNames(entries, base);
+    const files: SourceFile[] = [];
+    for (const name of names) {
+      const st = await stat(join(this.dir, name)).catch(() => undefined);
+      if (st?.isFile()) files.push({ name, size: st.size, active: false });
+    }
+    if (files.length) files[files.length - 1]!.active = true;
+    return files;
+  }
+
+  private guessBase(entries: string[]): string {
+    const indexes = entries.filter((e) => e.endsWith('.index') && !e.startsWith('.')).map((e) => e.slice(0, -6));
+    const bases = indexes.length ? indexes : [...new Set(entries.map((e) => parseBinlogName(e)?.base).filter((b): b is string => !!b))];
+    // relay logs live in the same directory on replicas; they are not this server's binlogs
+    const own = bases.filter((b) => !/relay-bin$/.test(b));
+    if (own.length === 1) return own[0]!;
+    if (!own.length) throw new OnedumpError(`binlog directory ${this.dir}: no binlog files (name.NNNNNN) or .index file found`);
+    throw new OnedumpError(`binlog directory ${this.dir}: several binlog series (${own.join(', ')}); set basename`);
+  }
+
+  private async fromIndex(base: string): Promise<string[]> {
+    const text = await readFile(join(this.dir, `${base}.index`), 'utf8');
+    return text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => basename(l)).filter((n) => parseBinlogName(n)?.base === base);
+  }
+
+  private fromNames(entries: string[], base: string): string[] {
+    return entries
+      .map((e) => parseBinlogName(e))
+      .filter((n) => n?.base === base)
+      .sort((a, b) => a!.seq - b!.seq)
+      .map((n) => n!.name);
+  }
+
+  async read(file: SourceFile, opts: { signal?: AbortSignal; length?: number }): Promise<SourceRead> {
+    const length = opts.length ?? file.size;
+    const stream = length === 0
+      ? Readable.from([])
+      : createReadStream(join(this.dir, file.name), { start: 0, end: length - 1, signal: opts.signal, highWaterMark: 1 << 20 });
+    const done = new Promise<void>((res, rej) => {
+      stream.once('end', res).once('close', res).once('error', rej);
+    });
+    done.catch(() => undefined);
+    return { stream, done };
+  }
+
+  /** Scans the active file as it is now and returns the end of its last complete event. */
+  async completeLength(file: SourceFile, signal?: AbortSignal): Promise<number> {
+    const scanner = new BinlogScanner(file.name);
+    const size = (await stat(join(this.dir, file.name))).size;
+    if (size === 0) return 0;
+    for await (const chunk of createReadStream(join(this.dir, file.name), { start: 0, end: size - 1, signal, highWaterMark: 1 << 20 })) {
+      scanner.push(chunk as Buffer);
+    }
+    return scanner.summary.lastBoundary;
+  }
+
+  async close(): Promise<void> {}
+}
