@@ -52,6 +52,8 @@ export interface RestoreOptions {
   safetyBackup?: boolean;
   /** Directory that relative paths (SQLite files, safety backups) resolve against. */
   baseDir?: string;
+  /** When set (SSH tunnel), connect here instead of the target DSN's host and port. */
+  endpoint?: { host: string; port: number };
 }
 
 export interface RestoreResult {
