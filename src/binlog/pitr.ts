@@ -15,7 +15,7 @@ import type { Logger } from '../util/log.js';
 import { ArchiveCatalog } from './catalog-archive.js';
 import { DirectoryCatalog } from './catalog-dir.js';
 import type { BinlogCatalog } from './catalog.js';
-import { parseMysqlDsn } from './connection.js';
+import { parseMysqlDsn } from '../dumpers/mysql/dsn.js';
 import { dumpCoordinate } from './dumps.js';
 import { formatCoordinate } from './names.js';
 import { planRestore, type RestorePlan } from './plan.js';

@@ -27,7 +27,7 @@ export function replayArgs(plan: RestorePlan): string[] {
 /** Writes the replay SQL to `out` (dry run). */
 export async function printReplay(tool: string, plan: RestorePlan, out: Writable, signal: AbortSignal): Promise<void> {
   const run = runTool(tool, replayArgs(plan), { signal, what: 'binlog replay' });
-  await pipeline(run.child.stdout!, out, { end: false });
+  await pipeline(run.stdout, out, { end: false });
   await run.done;
 }
 
@@ -36,7 +36,7 @@ export async function replay(tool: string, plan: RestorePlan, target: string, op
   const run = runTool(tool, replayArgs(plan), { signal: opts.signal, what: 'binlog replay' });
   const driver = databaseDrivers.get('mysql');
   try {
-    const result = await driver.restore(run.child.stdout!, target, { signal: opts.signal, log: opts.log, safetyBackup: false });
+    const result = await driver.restore(run.stdout, target, { signal: opts.signal, log: opts.log, safetyBackup: false });
     await run.done;
     return result;
   } catch (err) {

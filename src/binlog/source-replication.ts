@@ -14,7 +14,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DatabaseError } from '../errors.js';
-import { connectMysql, describeServer, type MysqlSettings } from './connection.js';
+import { describeServer, namedRows, openServer, type BinlogServer } from './connection.js';
 import { mapBinaryLogs } from './status.js';
 import { findBinlogTool, privateDir, runTool, writeOptionFile } from './tool.js';
 import type { BinlogSource, SourceFile, SourceRead } from './source.js';
@@ -24,16 +24,15 @@ const run = promisify(execFile);
 export class ReplicationSource implements BinlogSource {
   readonly description: string;
 
-  constructor(private readonly settings: MysqlSettings, private readonly tool?: string) {
+  constructor(private readonly settings: BinlogServer, private readonly tool?: string) {
     this.description = `server ${describeServer(settings)}`;
   }
 
   async list(): Promise<SourceFile[]> {
-    let conn;
+    const conn = await openServer(this.settings);
     try {
-      conn = await connectMysql(this.settings);
-      const [rows] = await conn.query('SHOW BINARY LOGS');
-      const files = mapBinaryLogs(rows as Record<string, unknown>[]).map((f) => ({ name: f.name, size: f.size, active: false }));
+      const rows = await namedRows(conn, 'SHOW BINARY LOGS');
+      const files = mapBinaryLogs(rows).map((f) => ({ name: f.name, size: f.size, active: false }));
       if (files.length) files[files.length - 1]!.active = true;
       return files;
     } catch (err) {
@@ -41,7 +40,7 @@ export class ReplicationSource implements BinlogSource {
       const hint = e.errno === 1381 ? ' (binary logging is not enabled on this server)' : e.errno === 1227 ? ' (the user needs REPLICATION CLIENT / BINLOG MONITOR and REPLICATION SLAVE)' : '';
       throw new DatabaseError('mysql', `${this.description}: SHOW BINARY LOGS failed: ${e.message}${hint}`, { cause: err });
     } finally {
-      await conn?.end().catch(() => undefined);
+      await conn.close().catch(() => conn.destroy());
     }
   }
 

@@ -9,10 +9,9 @@
  * so every variant is unit-tested.
  */
 import { DatabaseError } from '../errors.js';
-import { connectMysql, describeServer, type MysqlSettings } from './connection.js';
+import { describeServer, namedRows, openServer, type BinlogServer, type Row } from './connection.js';
 
 export type Flavor = 'mysql' | 'mariadb';
-type Row = Record<string, unknown>;
 
 export interface BinlogFile {
   name: string;
@@ -130,37 +129,31 @@ export function notEnabledMessage(server: string): string {
 }
 
 /** Asks the server. Throws DatabaseError (with the missing privilege named) when it refuses. */
-export async function queryStatus(settings: MysqlSettings): Promise<BinlogStatus> {
+export async function queryStatus(settings: BinlogServer): Promise<BinlogStatus> {
   const server = describeServer(settings);
-  let conn;
+  const conn = await openServer(settings);
   try {
-    conn = await connectMysql(settings);
-  } catch (err) {
-    throw new DatabaseError('mysql', `cannot connect to ${server}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    const [[info]] = (await conn.query('SELECT VERSION() AS version, @@version_comment AS comment')) as unknown as [Row[]];
+    const [info] = await namedRows(conn, 'SELECT VERSION() AS version, @@version_comment AS comment');
     const version = String(info!.version);
-    const [varRows] = (await conn.query(`SHOW GLOBAL VARIABLES WHERE Variable_name IN (${VARIABLES.map(() => '?').join(',')})`, VARIABLES)) as unknown as [Row[]];
+    const varRows = await namedRows(conn, `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${VARIABLES.map(() => '?').join(',')})`, VARIABLES);
     const vars = mapVariables(varRows);
     const base = { server, version, comment: String(info!.comment ?? ''), vars };
     if (!['on', '1'].includes((vars.log_bin ?? '').toLowerCase())) return buildStatus({ ...base, logs: [] });
-    const logs = await privileged(() => conn!.query('SHOW BINARY LOGS'), server, 'SHOW BINARY LOGS');
+    const logs = await privileged(() => namedRows(conn, 'SHOW BINARY LOGS'), server, 'SHOW BINARY LOGS');
     const stmt = statusStatement(flavorOf(version, base.comment), version);
-    const status = await privileged(() => conn!.query(stmt), server, stmt).catch(async (err) => {
+    const status = await privileged(() => namedRows(conn, stmt), server, stmt).catch(async (err) => {
       if ((err as { cause?: { errno?: number } }).cause?.errno !== 1064) throw err;
-      return privileged(() => conn!.query(otherStatusStatement(stmt)), server, otherStatusStatement(stmt));
+      return privileged(() => namedRows(conn, otherStatusStatement(stmt)), server, otherStatusStatement(stmt));
     });
     return buildStatus({ ...base, logs, status: status[0] });
   } finally {
-    await conn.end().catch(() => undefined);
+    await conn.close().catch(() => conn.destroy());
   }
 }
 
-async function privileged(run: () => Promise<unknown>, server: string, stmt: string): Promise<Row[]> {
+async function privileged(run: () => Promise<Row[]>, server: string, stmt: string): Promise<Row[]> {
   try {
-    const [rows] = (await run()) as [Row[]];
-    return rows;
+    return await run();
   } catch (err) {
     const e = err as { errno?: number; message: string };
     const denied = e.errno === 1227 || e.errno === 1045 || e.errno === 1142;

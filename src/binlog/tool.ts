@@ -7,10 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { delimiter, join } from 'node:path';
 import { DatabaseError, OnedumpError } from '../errors.js';
 import { redact } from '../util/redact.js';
-import type { MysqlSettings } from './connection.js';
+import type { BinlogServer } from './connection.js';
 
 /** Names tried, in order, when no tool is configured. */
 export const TOOL_NAMES = ['mariadb-binlog', 'mysqlbinlog'];
@@ -41,15 +42,15 @@ function optionValue(v: string): string {
  * Writes a client option file (0600) holding the connection settings, password included, and returns
  * the argv that points the tool at it (it must be the tool's first argument).
  */
-export async function writeOptionFile(dir: string, s: MysqlSettings): Promise<string[]> {
+export async function writeOptionFile(dir: string, s: BinlogServer): Promise<string[]> {
   const lines = ['[client]', `user=${optionValue(s.user)}`];
   if (s.password !== undefined) lines.push(`password=${optionValue(s.password)}`);
-  if (s.socketPath) lines.push(`socket=${optionValue(s.socketPath)}`);
+  if (s.socket) lines.push(`socket=${optionValue(s.socket)}`);
   else lines.push(`host=${optionValue(s.host)}`, `port=${s.port}`);
   if (s.ssl) {
     lines.push('ssl');
-    if (s.ssl.ca) lines.push(`ssl-ca=${optionValue(s.ssl.ca)}`);
-    if (s.ssl.verify) lines.push('ssl-verify-server-cert');
+    if (s.caPath) lines.push(`ssl-ca=${optionValue(s.caPath)}`);
+    if (s.ssl.rejectUnauthorized) lines.push('ssl-verify-server-cert');
   }
   const file = join(dir, 'client.cnf');
   await writeFile(file, lines.join('\n') + '\n', { mode: 0o600, flag: 'wx' });
@@ -58,6 +59,11 @@ export async function writeOptionFile(dir: string, s: MysqlSettings): Promise<st
 
 export interface ToolRun {
   child: ChildProcess;
+  /**
+   * The tool's stdout, already being read (Node discards a child's unread stdout when it exits, so it
+   * is piped into this stream at once; backpressure still reaches the tool).
+   */
+  stdout: PassThrough;
   /** Resolves when the tool exits 0; rejects with its (redacted) stderr otherwise. */
   done: Promise<void>;
 }
@@ -66,6 +72,8 @@ export interface ToolRun {
 export function runTool(tool: string, args: string[], opts: { signal?: AbortSignal; env?: NodeJS.ProcessEnv; what: string }): ToolRun {
   const toolName = tool.split('/').pop()!;
   const child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  const stdout = new PassThrough({ highWaterMark: 1 << 20 });
+  child.stdout!.pipe(stdout);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     if (stderr.length < 65536) stderr += d.toString('utf8');
@@ -83,5 +91,5 @@ export function runTool(tool: string, args: string[], opts: { signal?: AbortSign
     });
   });
   done.catch(() => undefined);
-  return { child, done };
+  return { child, stdout, done };
 }

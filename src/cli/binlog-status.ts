@@ -1,6 +1,6 @@
 /** `onedump binlog status --dsn DSN [--format json]`: binary logging state of a MySQL/MariaDB server. */
 import type { CommandModule } from 'yargs';
-import { parseMysqlDsn, describeServer } from '../binlog/connection.js';
+import { binlogServer, describeServer } from '../binlog/connection.js';
 import { notEnabledMessage, queryStatus } from '../binlog/status.js';
 import { formatStatus } from '../binlog/status-format.js';
 
@@ -19,7 +19,7 @@ export const binlogStatusCommand: CommandModule<object, Args> = {
       .example('$0 binlog status --dsn mysql://root@127.0.0.1:3306/', 'human-readable')
       .example('MYSQL_PWD=secret $0 binlog status --dsn mysql://repl@db:3306/ --format json', 'for scripts') as never,
   handler: async (args) => {
-    const settings = parseMysqlDsn(args.dsn);
+    const settings = binlogServer(args.dsn);
     const status = await queryStatus(settings);
     if (args.format === 'json') process.stdout.write(JSON.stringify(status, null, 2) + '\n');
     else if (status.enabled) process.stdout.write(formatStatus(status));

@@ -10,7 +10,7 @@ import type { Config, JobConfig } from '../config/types.js';
 import { archivePass } from '../binlog/archive.js';
 import { follow, passFailure } from '../binlog/follow.js';
 import { applyRetention, oldestNeededFile } from '../binlog/retention.js';
-import { parseMysqlDsn } from '../binlog/connection.js';
+import { binlogServer } from '../binlog/connection.js';
 import { DirectorySource } from '../binlog/source-files.js';
 import { ReplicationSource } from '../binlog/source-replication.js';
 import type { BinlogSource } from '../binlog/source.js';
@@ -44,7 +44,7 @@ export function binlogPrefix(job: Pick<BinlogJobConfig, 'name' | 'prefix'>): str
 
 export function binlogSource(job: BinlogJobConfig, config: Pick<Config, 'baseDir'>): BinlogSource {
   if (job.mode === 'files') return new DirectorySource(resolve(config.baseDir, job.dir!), job.basename);
-  return new ReplicationSource(parseMysqlDsn(job.dsn!), job.binlog_tool);
+  return new ReplicationSource(binlogServer(job.dsn!), job.binlog_tool);
 }
 
 export const binlogJob: JobKind<BinlogJobConfig> = {
