@@ -11,7 +11,7 @@ import type { Logger } from '../util/log.js';
 import { MANIFEST_SUFFIX } from '../pipeline/manifest.js';
 import { HEAD_BYTES, loadArchiveIndex, type ArchiveIndex, type BinlogManifest } from './archive-index.js';
 import { uploadBinlog } from './archive-upload.js';
-import { sha256Hex } from './hash.js';
+import { headDigest } from './hash.js';
 import { readHead, type BinlogSource, type SourceFile } from './source.js';
 
 export interface ArchivePassOptions {
@@ -85,7 +85,7 @@ async function archiveClosed(o: ArchivePassOptions, file: SourceFile, indexes: A
     const m = entry.manifest;
     const identity = `${file.name} ${m.size} ${m.head_sha256}`;
     if (m.size === file.size && o.verified?.has(identity)) continue;
-    head ??= m.size === file.size ? sha256Hex(await readHead(o.source, file, HEAD_BYTES, o.signal)) : '';
+    head ??= m.size === file.size ? headDigest(await readHead(o.source, file, HEAD_BYTES, o.signal)) : '';
     if (m.size !== file.size || m.head_sha256 !== head) {
       report.failed.push({
         file: file.name, storage: idx.storage.name,

@@ -5,10 +5,11 @@
  * next file only after closing (and writing the rotate event into) the previous one.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { OnedumpError } from '../errors.js';
+import { HEADER_LEN, LOG_EVENT_BINLOG_IN_USE_F } from './events.js';
 import { parseBinlogName } from './names.js';
 import { BinlogScanner } from './scanner.js';
 import type { BinlogSource, SourceFile, SourceRead } from './source.js';
@@ -35,7 +36,28 @@ export class DirectorySource implements BinlogSource {
       if (st?.isFile()) files.push({ name, size: st.size, active: false });
     }
     if (files.length) files[files.length - 1]!.active = true;
+    if (files.length > 1) await this.settle(files[files.length - 2]!);
     return files;
+  }
+
+  /**
+   * The server lists the next file before it clears the "in use" flag of the one it just closed:
+   * give it a moment, so the archived copy is the final file byte for byte. A flag that stays set
+   * means the server crashed while writing the file; it is archived as it is.
+   */
+  private async settle(file: SourceFile): Promise<void> {
+    const fh = await open(join(this.dir, file.name), 'r').catch(() => undefined);
+    if (!fh) return;
+    try {
+      const header = Buffer.alloc(HEADER_LEN);
+      for (let waited = 0; waited < 2000; waited += 25) {
+        const { bytesRead } = await fh.read(header, 0, HEADER_LEN, 4);
+        if (bytesRead < HEADER_LEN || (header.readUInt16LE(17) & LOG_EVENT_BINLOG_IN_USE_F) === 0) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      await fh.close();
+    }
   }
 
   private guessBase(entries: string[]): string {

@@ -57,8 +57,9 @@ export class ReplicationSource implements BinlogSource {
       // for writing ourselves so the read side sees end-of-file instead of waiting forever
       proc.child.once('close', () => void open(fifo, fsc.O_WRONLY | fsc.O_NONBLOCK).then((fh) => fh.close(), () => undefined));
       const stream = createReadStream(fifo, { highWaterMark: 1 << 20, ...(opts.length !== undefined ? { end: Math.max(0, opts.length - 1) } : {}) });
+      // a reader that stops early (head reads, aborts) ends the tool; after a full read it exits by itself
       stream.once('close', () => {
-        if (proc.child.exitCode === null) proc.child.kill('SIGTERM');
+        if (!stream.readableEnded && proc.child.exitCode === null) proc.child.kill('SIGTERM');
       });
       const done = proc.done.finally(() => dir.cleanup());
       done.catch(() => undefined);
