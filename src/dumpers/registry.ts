@@ -2,6 +2,7 @@
 import { Registry } from '../util/registry.js';
 import { sqliteDriver } from './sqlite.js';
 import { mysqlNativeDriver } from './mysql/native.js';
+import { mysqldumpDriver } from './mysql/mysqldump.js';
 import type { DatabaseDriver } from './types.js';
 
-export const databaseDrivers = new Registry<DatabaseDriver>('database driver', [sqliteDriver, mysqlNativeDriver]);
+export const databaseDrivers = new Registry<DatabaseDriver>('database driver', [sqliteDriver, mysqlNativeDriver, mysqldumpDriver]);

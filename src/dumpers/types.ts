@@ -72,6 +72,8 @@ export interface DatabaseDriver {
   readonly schema: { properties: Record<string, unknown>; required?: string[] };
   /** Host and port the DSN points at (for SSH tunnels); undefined for file databases. */
   endpoint(db: DatabaseConfig): { host: string; port: number } | undefined;
+  /** Checks of the `database:` block the schema cannot express, run once at load (paths like `database.options`). */
+  check?(db: DatabaseConfig): { path: string; message: string }[];
   createDumper(db: DatabaseConfig, ctx: DriverContext): Promise<Dumper>;
   /**
    * Loads a dump (uncompressed, decrypted stream) into the database named by `target` (a DSN).

@@ -1,5 +1,6 @@
 /** The MySQL statement splitter: what the mysql client would send to the server, statement by statement. */
 import { MysqlStatementSplitter, sqlModeChange, type SqlStatement } from '../../src/dumpers/mysql/splitter.js';
+import { clientCommand } from '../../src/dumpers/mysql/restore.js';
 
 /** Splits `text` fed in chunks of `size` characters (every size must give the same result). */
 function split(text: string, size = text.length || 1, nbe = false): SqlStatement[] {
@@ -145,5 +146,16 @@ describe('sqlModeChange', () => {
     ['/*!40101 SET SQL_MODE=@OLD_SQL_MODE */', undefined],
   ])('%s → %s', (stmt, expected) => {
     expect(sqlModeChange(stmt)).toBe(expected);
+  });
+});
+
+describe('clientCommand', () => {
+  test("mariadb-binlog's /*!\\C charset */ becomes SET NAMES", () => {
+    const s = new MysqlStatementSplitter();
+    s.push('DELIMITER /*!*/;\n/*!\\C utf8mb4 *//*!*/;\nSELECT 1/*!*/;');
+    s.end();
+    const first = s.next()!;
+    expect(clientCommand(first.text)).toBe('SET NAMES utf8mb4');
+    expect(clientCommand(s.next()!.text)).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
  * whether it is transactional), views in dependency order, columns and how to write their values,
  * triggers, routines and events.
  */
-import { UsageError } from '../../errors.js';
+import { DatabaseError, UsageError } from '../../errors.js';
 import type { MysqlConnection } from './connection.js';
 import { ValueKind } from './insert-encoder.js';
 import { qualified, quoteIdent } from './quote.js';
@@ -30,13 +30,13 @@ export interface ColumnInfo {
 }
 
 /** Every database to dump: the `databases` list, all user databases for `"*"`, else the DSN's. */
-export async function resolveDatabases(conn: MysqlConnection, spec: string[] | string | undefined, dsnDb: string | undefined): Promise<string[]> {
+export async function resolveDatabases(conn: MysqlConnection, spec: string[] | string | undefined, dsnDb: string | undefined, where: string): Promise<string[]> {
   const existing = (await conn.rows('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY SCHEMA_NAME')).map((r) => r[0]!);
   if (spec === '*') return existing.filter((d) => !SYSTEM_DATABASES.has(d.toLowerCase()));
   const wanted = Array.isArray(spec) ? spec : typeof spec === 'string' ? [spec] : dsnDb ? [dsnDb] : [];
   if (!wanted.length) throw new UsageError('no database to dump: name one in the DSN path (mysql://host/db) or set `databases:`');
   const missing = wanted.filter((d) => !existing.includes(d));
-  if (missing.length) throw new UsageError(`unknown database${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
+  if (missing.length) throw new DatabaseError('mysql', `cannot dump from ${where}: unknown database${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
   return wanted;
 }
 

@@ -89,7 +89,7 @@ function wrap(core: mysql.Connection, driver: string): MysqlConnection {
     threadId: 0,
     version: '',
     mariadb: false,
-    rows: (sql, values) => query(sql, values, {}),
+    rows: (sql, values) => query(sql, values, { typeCast: (field: { string(): string | null }) => field.string() }),
     rawRows: (sql) => query(sql, undefined, { typeCast: (field: { buffer(): Buffer | null }) => field.buffer() }),
     exec: async (sql) => {
       const r = await query<{ serverStatus?: number; affectedRows?: number }>(sql, undefined, {});

@@ -15,7 +15,7 @@ import { connectMysql, type MysqlConnection } from './connection.js';
 import { orderViews } from './catalog.js';
 import { databaseCharset, databaseDdl, dumpFooter, dumpHeader, eventDdl, routineDdl, sequenceValue, tableDdl, triggerDdl, viewDdl } from './ddl.js';
 import { DumpOutput } from './dump-output.js';
-import { parseMysqlDsn, type MysqlDsn } from './dsn.js';
+import { describeEndpoint, parseMysqlDsn, type MysqlDsn } from './dsn.js';
 import { planDump, type DumpPlan } from './plan.js';
 import { quoteIdent } from './quote.js';
 import { dumpTableRows } from './table-data.js';
@@ -44,7 +44,7 @@ class MysqlNativeDumper implements Dumper {
     const onAbort = () => snap?.workers.forEach((w) => w.destroy());
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const plan = await planDump(first, this.cfg, this.dsn.database);
+      const plan = await planDump(first, this.cfg, this.dsn.database, describeEndpoint(this.dsn, this.ctx.endpoint));
       const withData = !this.cfg.schema_only;
       const nonTx = withData ? plan.databases.flatMap((d) => d.tables.filter((t) => t.type === 'table' && !t.transactional)) : [];
       snap = await openSnapshot({

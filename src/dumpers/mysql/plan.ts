@@ -31,9 +31,10 @@ export function listed(list: string[] | undefined, t: { db: string; name: string
   return !!list && (list.includes(`${t.db}.${t.name}`) || list.includes(t.name));
 }
 
-export async function planDump(conn: MysqlConnection, cfg: MysqlDatabaseConfig, dsnDb: string | undefined): Promise<DumpPlan> {
+/** @param where the server, for messages (`host:port`). */
+export async function planDump(conn: MysqlConnection, cfg: MysqlDatabaseConfig, dsnDb: string | undefined, where: string): Promise<DumpPlan> {
   const multi = cfg.databases !== undefined;
-  const dbs = await resolveDatabases(conn, cfg.databases, dsnDb);
+  const dbs = await resolveDatabases(conn, cfg.databases, dsnDb, where);
   const found = new Set<string>();
   const databases: DatabasePlan[] = [];
   for (const db of dbs) {

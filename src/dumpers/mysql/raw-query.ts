@@ -45,7 +45,9 @@ export function streamRawRows(core: mysql.Connection, sql: string, handler: RawR
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
 
-    const q = core.query({ sql }) as unknown as Record<string, unknown> & NodeJS.EventEmitter;
+    // callback mode: mysql2 reports a lost connection to the running command's callback (in event mode it
+    // would only reach the connection's 'error' event)
+    const q = core.query({ sql }, (err: unknown) => finish(err ?? undefined)) as unknown as Record<string, unknown>;
     const base = (Object.getPrototypeOf(q) as { row?: RowState; fieldsEOF?: unknown }).row;
     if (typeof base !== 'function' || typeof (Object.getPrototypeOf(q) as { fieldsEOF?: unknown }).fieldsEOF !== 'function') {
       finish(new Error('unsupported mysql2 version: its Query command has no row/fieldsEOF states'));
@@ -80,7 +82,5 @@ export function streamRawRows(core: mysql.Connection, sql: string, handler: RawR
       return row;
     };
     q.row = row;
-    q.on('error', (err: unknown) => finish(err));
-    q.on('end', () => finish());
   });
 }

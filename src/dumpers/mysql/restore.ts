@@ -107,7 +107,7 @@ async function execute(input: Readable, conn: MysqlConnection, dsn: MysqlDsn, op
     if (safety) await safety.before(info, db);
     let status: number;
     try {
-      status = (await conn.exec(s.text)).serverStatus;
+      status = (await conn.exec(clientCommand(s.text) ?? s.text)).serverStatus;
     } catch (err) {
       const cause = (err as DatabaseError).cause as { message?: string } | undefined;
       const msg = Buffer.from(cause?.message ?? String(err), 'latin1').toString('utf8');
@@ -120,6 +120,15 @@ async function execute(input: Readable, conn: MysqlConnection, dsn: MysqlDsn, op
     if ((info.kind === 'create-table' || info.kind === 'insert') && info.name) tables.add(info.db ? `${info.db}.${info.name}` : info.name);
   });
   return { statements, tables: [...tables] };
+}
+
+/**
+ * The SQL for a mysql-client command the stream carries inside an executable comment, as
+ * `mariadb-binlog` writes them: `/*!\C utf8mb4 *\/` (charset) becomes `SET NAMES utf8mb4`.
+ */
+export function clientCommand(stmt: string): string | undefined {
+  const m = /^\/\*!\\C\s+([\w-]+)\s*\*\/$/.exec(stmt);
+  return m ? `SET NAMES ${m[1]}` : undefined;
 }
 
 /** Reads the whole dump, changes nothing, prints what would change in the target. */
