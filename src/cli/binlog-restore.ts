@@ -46,11 +46,9 @@ export const binlogRestoreCommand: CommandModule<object, Args> = {
   handler: async (args) => {
     const stop = parseStopPoint({ stopDatetime: args['stop-datetime'], timezone: args.timezone, stopPosition: args['stop-position'], stopGtid: args['stop-gtid'] });
     const config = loadConfig(args.file);
-    // with --from-dir the archive is not needed: --job may then name the dump job alone
+    // with --from-dir the archive is not needed: --job may then name the dump job itself
     const named = config.jobs.find((j) => j.name === args.job);
-    const binlogJob = args['from-dir'] && named?.type === 'dump' && !config.jobs.some((j) => j.type === 'binlog' && j.dump_job === args.job)
-      ? undefined
-      : binlogJobOf(config, args.job);
+    const binlogJob = args['from-dir'] && named?.type === 'dump' ? undefined : binlogJobOf(config, args.job);
     if (binlogJob && !binlogJob.dump_job) throw new UsageError(`binlog job ${binlogJob.name} has no dump_job: name the dump job whose dumps its binlogs extend`);
     const dumpJob = dumpJobOf(config, binlogJob?.dump_job ?? args.job);
     const abort = new AbortController();
