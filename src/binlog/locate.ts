@@ -8,6 +8,7 @@ import type { BinlogCatalog, CatalogFile, FetchedFile } from './catalog.js';
 import { GroupTracker, type EventGroup } from './groups.js';
 import { sameGtid, stateContains, type Gtid } from './gtid.js';
 import { formatCoordinate, type Coordinate } from './names.js';
+import type { FormatDescription } from './events.js';
 import { BinlogScanner, type ScannedEvent } from './scanner.js';
 import type { StopPoint } from './stop-point.js';
 
@@ -24,14 +25,14 @@ type Visit = 'stop' | void;
 /** Walks a local copy event by event; a visitor returning 'stop' ends the walk early. */
 export async function walkFile(
   file: FetchedFile,
-  visit: { event?(e: ScannedEvent, openGroupSince: number | undefined): Visit; group?(g: EventGroup): Visit },
+  visit: { event?(e: ScannedEvent, openGroupSince: number | undefined, fde: FormatDescription | undefined): Visit; group?(g: EventGroup): Visit },
   signal?: AbortSignal,
 ): Promise<void> {
   let stopped = false;
   let tracker: GroupTracker;
   const scanner: BinlogScanner = new BinlogScanner(file.name, (e) => {
     if (stopped || e.position >= file.summary.lastBoundary) return;
-    if (visit.event?.(e, tracker.openSince) === 'stop') stopped = true;
+    if (visit.event?.(e, tracker.openSince, scanner.fde) === 'stop') stopped = true;
     if (!stopped) tracker.feed(e);
   });
   tracker = new GroupTracker((g) => {

@@ -19,6 +19,7 @@ import { parseMysqlDsn } from '../dumpers/mysql/dsn.js';
 import { dumpCoordinate } from './dumps.js';
 import { formatCoordinate } from './names.js';
 import { planRestore, type RestorePlan } from './plan.js';
+import { checkScope } from './scope.js';
 import { printReplay, replay, replayArgs } from './replay.js';
 import type { StopPoint } from './stop-point.js';
 import { findBinlogTool } from './tool.js';
@@ -36,6 +37,8 @@ export interface PitrRequest {
   dryRun: boolean;
   safetyBackup: boolean;
   tool?: string;
+  /** Replay only this database's events (see scope.ts). */
+  database?: string;
   out: Writable;
   log: Logger;
   signal: AbortSignal;
@@ -64,6 +67,12 @@ export async function pointInTimeRestore(req: PitrRequest): Promise<PitrResult> 
     else if (req.binlogJob) catalog = new ArchiveCatalog(await Promise.all(req.binlogJob.to.map(open)), binlogPrefix(req.binlogJob));
     else throw new UsageError('name the binlog job whose archive to use, or give --from-dir');
     const plan = await planRestore({ catalog, dumps, stop: req.stop, log: req.log, signal: req.signal, dumpJob: req.dumpJob.name });
+    checkTargetName(req.to, plan);
+    await checkScope(plan, req.database, req.signal);
+    if (req.database) {
+      plan.database = req.database;
+      req.log.warn(`replaying only events of database ${req.database}: statements run under another default database (or none) are skipped, as with mysqlbinlog --database`);
+    }
     req.log.info(`replay: ${plan.files.length} binlog file(s) from ${formatCoordinate(plan.start)} to ${plan.stop.atEnd ? `the end of ${plan.files.at(-1)!.name}` : formatCoordinate(plan.stop.coordinate)}`);
     if (req.dryRun) {
       req.out.write(describePlan(plan, req, tool));
@@ -83,6 +92,14 @@ export async function pointInTimeRestore(req: PitrRequest): Promise<PitrResult> 
     await catalog?.close();
     await Promise.allSettled(opened.map((s) => s.close()));
   }
+}
+
+/** Binlog events name their databases: a replay cannot move them to another name. */
+function checkTargetName(to: string, plan: RestorePlan): void {
+  const target = parseMysqlDsn(to).database;
+  const dumped = plan.dump.manifest.databases;
+  if (!target || !dumped?.length || dumped.includes(target)) return;
+  throw new UsageError(`cannot restore ${dumped.join(', ')} as "${target}": replayed binlog statements name their databases, so the database must keep its name; restore into ${dumped.length === 1 ? `"${dumped[0]}" ` : ''}on a scratch server instead`);
 }
 
 function checkTarget(to: string): void {

@@ -21,6 +21,8 @@ export interface RestorePlan {
   stop: ResolvedStop;
   /** The binlogs to replay, in order, as verified local files. */
   files: FetchedFile[];
+  /** Replay only this database's events (`mariadb-binlog --database`). */
+  database?: string;
 }
 
 export async function planRestore(a: {

@@ -20,6 +20,7 @@ export function replayArgs(plan: RestorePlan): string[] {
     '--no-defaults',
     `--start-position=${plan.start.position}`,
     ...(stopAt !== undefined ? [`--stop-position=${stopAt}`] : []),
+    ...(plan.database ? [`--database=${plan.database}`] : []),
     ...plan.files.map((f) => f.path),
   ];
 }

@@ -23,6 +23,7 @@ interface Args {
   'dry-run': boolean;
   'safety-backup': boolean;
   'binlog-tool'?: string;
+  database?: string;
 }
 
 export const binlogRestoreCommand: CommandModule<object, Args> = {
@@ -40,6 +41,7 @@ export const binlogRestoreCommand: CommandModule<object, Args> = {
       .option('from-dir', { type: 'string', describe: 'Read binlogs from this directory instead of the archive' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Verify everything, print the plan and the SQL the replay would run; change nothing' })
       .option('safety-backup', { type: 'boolean', default: true, describe: 'Save what the base restore replaces first (--no-safety-backup to skip)' })
+      .option('database', { type: 'string', describe: 'Replay only this database\'s events (when the binlogs also change databases the dump lacks; see docs/binlog.md)' })
       .option('binlog-tool', { type: 'string', describe: 'mariadb-binlog or mysqlbinlog to use (default: mariadb-binlog, else mysqlbinlog)' })
       .example('$0 binlog restore jobs.yaml --job app-binlogs --to mysql://root@scratch:3306/app --stop-datetime "2026-03-01 14:02:59" --timezone Europe/Berlin', 'state as of a time')
       .example('$0 binlog restore jobs.yaml --job app-db --to mysql://root@scratch/app --stop-gtid 0-1-4711 --dry-run', 'show the plan') as never,
@@ -57,7 +59,7 @@ export const binlogRestoreCommand: CommandModule<object, Args> = {
     try {
       await pointInTimeRestore({
         config, binlogJob, dumpJob, to: args.to, stop, fromDir: args['from-dir'], dryRun: args['dry-run'],
-        safetyBackup: args['safety-backup'], tool: args['binlog-tool'], out: process.stdout, log: logger(), signal: abort.signal,
+        safetyBackup: args['safety-backup'], tool: args['binlog-tool'], database: args.database, out: process.stdout, log: logger(), signal: abort.signal,
       });
       process.exitCode = 0;
     } finally {

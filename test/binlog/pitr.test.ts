@@ -200,3 +200,26 @@ test('stop points that cannot be reached fail clearly before anything is touched
   expect(bad.code).toBe(2);
   expect(databasesOnB()).not.toContain('app');
 }, 60_000);
+
+test('a restore under another database name is refused: binlog statements name their databases', async () => {
+  const r = await runCli(['binlog', 'restore', jobs, '--job', 'app-binlogs', '--to', B.dsn('app_copy'), '--stop-gtid', marks.gtid!], { cwd: t.path });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/cannot restore app as "app_copy".*must keep its name/);
+  expect(databasesOnB()).not.toContain('app_copy');
+}, 60_000);
+
+test('binlogs that also change a database the dump lacks are refused, unless --database limits the replay', async () => {
+  A.sql("CREATE DATABASE other; CREATE TABLE other.x (i INT PRIMARY KEY); INSERT INTO other.x VALUES (1); FLUSH BINARY LOGS");
+  const gtid = A.sql('SELECT @@gtid_binlog_pos').trim();
+  expect((await runCli(['run', jobs, '--job', 'app-binlogs'])).code).toBe(0);
+  const refused = await restore('--job', 'app-binlogs', '--stop-gtid', gtid);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/also change database other \(first at mysql-bin\.\d+:\d+\), which dump .* does not contain.*--database app/);
+  expect(databasesOnB()).not.toContain('app');
+  const limited = await restore('--job', 'app-binlogs', '--stop-gtid', gtid, '--database', 'app');
+  expect(limited.code).toBe(0);
+  expect(limited.stderr).toContain('replaying only events of database app');
+  expect(databasesOnB()).toContain('app');
+  expect(databasesOnB()).not.toContain('other');
+  B.sql('DROP DATABASE app');
+}, 60_000);
