@@ -3,7 +3,8 @@
 //  - archive, files mode (gzip)        vs `gzip -6 -c FILE > FILE.gz` per closed file (a cron script)
 //  - archive, replication mode (gzip)  vs `mariadb-binlog -R --raw` into a directory, then `gzip -6`
 //  - restore: dump + replay to a GTID  vs `mariadb < dump.sql` then `mariadb-binlog FILES | mariadb`
-// Time ratio (onedump ÷ reference) and peak RSS of each; onedump's RSS also at 25/50/75% of the run.
+// Time ratio (onedump ÷ reference) and peak RSS of each process tree (a reference pipeline counts whole),
+// also RSS at 25/50/75% of the run.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -40,36 +41,50 @@ async function startServer(name, binlog) {
   return { port, client, sql, binlogDir: `${d}/binlog`, dsn: (db = '') => `mysql://root@127.0.0.1:${port}/${db}`, stop: () => new Promise((r) => { child.once('close', r); child.kill('SIGTERM'); }) };
 }
 
-/** Runs a command (stdout to a file or discarded, stdin from a file); seconds, peak RSS, RSS quartiles. */
-function measure(cmd, args, { stdoutFile, stdinFile, shell } = {}) {
+/** Resident memory of a process and all its descendants, in MB (a shell pipeline counts as a whole). */
+function treeRssMb(root) {
+  const parent = new Map();
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  let kb = 0;
+  for (const [pid] of parent) {
+    let q = pid;
+    while (q && q !== root && parent.has(q)) q = parent.get(q);
+    if (q !== root) continue;
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch { /* gone */ }
+  }
+  return kb / 1024;
+}
+
+/** Runs a command (stdout to a file or discarded, stdin from a file); seconds, peak RSS of its process tree, RSS quartiles. */
+function measure(cmd, args, { stdoutFile, stdinFile } = {}) {
   return new Promise((resolve, reject) => {
     const out = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
     const inp = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
     const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: [inp, out, 'pipe'], cwd: dir, shell: !!shell });
+    const child = spawn(cmd, args, { stdio: [inp, out, 'pipe'], cwd: dir });
     let err = '';
     child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    let peak = 0;
     const samples = [];
-    const timer = setInterval(() => {
-      try {
-        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-        samples.push(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-      } catch { /* exited */ }
-    }, 50);
+    const timer = setInterval(() => samples.push(treeRssMb(child.pid)), 100);
     child.on('close', (code) => {
       clearInterval(timer);
       for (const fd of [out, inp]) if (typeof fd === 'number') closeSync(fd);
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`));
       const q = (f) => samples[Math.min(samples.length - 1, Math.floor(samples.length * f))]?.toFixed(0);
-      resolve({ seconds: Number(process.hrtime.bigint() - start) / 1e9, peakMb: peak, flat: `${q(0.25)}/${q(0.5)}/${q(0.75)}` });
+      resolve({ seconds: Number(process.hrtime.bigint() - start) / 1e9, peakMb: Math.max(0, ...samples), flat: `${q(0.25)}/${q(0.5)}/${q(0.75)}` });
     });
   });
 }
 
 const fmt = (r) => `${r.seconds.toFixed(1)} s, peak RSS ${r.peakMb.toFixed(0)} MB (RSS at 25/50/75%: ${r.flat} MB)`;
-const report = (what, ours, ref) => console.log(`${what}\n  onedump   ${fmt(ours)}\n  reference ${ref.seconds.toFixed(1)} s, peak RSS ${ref.peakMb.toFixed(0)} MB\n  ratio     ${(ours.seconds / ref.seconds).toFixed(2)}`);
+const report = (what, ours, ref) => console.log(`${what}\n  onedump   ${fmt(ours)}\n  reference ${fmt(ref)}\n  ratio     ${(ours.seconds / ref.seconds).toFixed(2)}`);
 
 const src = await startServer('src', true);
 const dst = await startServer('dst', false);
@@ -86,10 +101,14 @@ jobs:
   - { name: repl-binlogs, type: binlog, mode: replication, dsn: "${src.dsn()}", to: [repl], prefix: app-binlogs/, dump_job: app-db }
 `);
   execFileSync(process.execPath, [CLI, 'run', jobs, '--job', 'app-db', '--log-level', 'error']);
-  const rows = Math.round(MB * 1000); // ~1 KB per row in the binlog
-  for (let from = 1; from <= rows; from += 50_000) {
-    src.sql(`INSERT INTO app.t SELECT seq, seq * 7919, MD5(seq), CONCAT(REPEAT(SHA2(seq, 256), 12), ' row ', seq) FROM seq_${from}_to_${Math.min(rows, from + 49_999)}`, 'app');
-  }
+  // ~1 KB per row in the binlog: one bulk statement of 50 000 rows (one ~65 MB BINLOG statement in the
+  // replay), the rest in statements of 1000 rows, as an application would write them
+  const rows = Math.round(MB * 1000);
+  const insert = (from, to) => `INSERT INTO app.t SELECT seq, seq * 7919, MD5(seq), CONCAT(REPEAT(SHA2(seq, 256), 12), ' row ', seq) FROM seq_${from}_to_${to}`;
+  src.sql(insert(1, 50_000), 'app');
+  const small = [];
+  for (let from = 50_001; from <= rows; from += 1000) small.push(insert(from, Math.min(rows, from + 999)));
+  for (let i = 0; i < small.length; i += 50) src.sql(small.slice(i, i + 50).join(';\n'), 'app');
   const gtid = src.sql('SELECT @@gtid_binlog_pos').trim();
   src.sql('FLUSH BINARY LOGS');
   const closed = readdirSync(src.binlogDir).filter((f) => /\.\d+$/.test(f)).sort().slice(0, -1);

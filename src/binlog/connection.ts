@@ -20,6 +20,19 @@ export function binlogServer(dsn: string, env: NodeJS.ProcessEnv = process.env):
   return { ...d, ...(password !== undefined ? { password } : {}), ...(caPath ? { caPath } : {}) };
 }
 
+/**
+ * The DSN with the password from `MYSQL_PWD` filled in when it has none, so that a password never has
+ * to be typed on a command line (the result stays in memory; the password is registered for redaction).
+ */
+export function dsnWithPassword(dsn: string, env: NodeJS.ProcessEnv = process.env): string {
+  const s = binlogServer(dsn, env);
+  if (s.password === undefined || parseMysqlDsn(dsn).password !== undefined) return dsn;
+  const u = new URL(dsn);
+  u.username ||= s.user;
+  u.password = encodeURIComponent(s.password);
+  return u.toString();
+}
+
 /** `host:port` or the socket, for messages. */
 export function describeServer(s: MysqlDsn): string {
   return describeEndpoint(s);

@@ -15,7 +15,7 @@ import type { Logger } from '../util/log.js';
 import { ArchiveCatalog } from './catalog-archive.js';
 import { DirectoryCatalog } from './catalog-dir.js';
 import type { BinlogCatalog } from './catalog.js';
-import { parseMysqlDsn } from '../dumpers/mysql/dsn.js';
+import { parseMysqlDsn, redactedDsn } from '../dumpers/mysql/dsn.js';
 import { dumpCoordinate } from './dumps.js';
 import { formatCoordinate } from './names.js';
 import { planRestore, type RestorePlan } from './plan.js';
@@ -111,7 +111,7 @@ function checkTarget(to: string): void {
 export function describePlan(plan: RestorePlan, req: Pick<PitrRequest, 'to' | 'stop'>, tool: string): string {
   const lines = [
     'onedump binlog restore — dry run: nothing was changed',
-    `target:      ${req.to.replace(/:[^:@/]*@/, ':***@')}`,
+    `target:      ${redactedDsn(req.to)}`,
     `stop:        ${req.stop.text} → ${plan.stop.note}`,
     `base dump:   ${plan.dump.storage}:${plan.dump.key} (finished ${plan.dump.manifest.finished}, binlog position ${formatCoordinate(plan.start)})`,
     `binlogs:     ${plan.files.map((f) => `${f.name}${f.closed ? '' : ' (partial)'}`).join(', ')}`,

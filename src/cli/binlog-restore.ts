@@ -5,6 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { dsnWithPassword } from '../binlog/connection.js';
 import { pointInTimeRestore } from '../binlog/pitr.js';
 import { parseStopPoint } from '../binlog/stop-point.js';
 import { binlogJobOf } from '../jobs/binlog.js';
@@ -33,7 +34,7 @@ export const binlogRestoreCommand: CommandModule<object, Args> = {
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'Job file' })
       .option('job', { type: 'string', demandOption: true, describe: 'The binlog job (or the dump job it extends)' })
-      .option('to', { type: 'string', demandOption: true, describe: 'Target server, mysql://user@host:3306/db (password: in the DSN or MYSQL_PWD)' })
+      .option('to', { type: 'string', demandOption: true, describe: 'Target server, mysql://user@host:3306/db (password: MYSQL_PWD, or in the DSN)' })
       .option('stop-datetime', { type: 'string', describe: 'Restore the state as of this time, "YYYY-MM-DD HH:MM:SS" (transactions committed at or after it are left out)' })
       .option('timezone', { type: 'string', describe: 'Time zone of --stop-datetime (IANA name; default: this machine\'s)' })
       .option('stop-position', { type: 'string', describe: 'Stop before the event at FILE:POS (e.g. mysql-bin.000042:1234)' })
@@ -58,7 +59,7 @@ export const binlogRestoreCommand: CommandModule<object, Args> = {
     process.once('SIGINT', onSignal);
     try {
       await pointInTimeRestore({
-        config, binlogJob, dumpJob, to: args.to, stop, fromDir: args['from-dir'], dryRun: args['dry-run'],
+        config, binlogJob, dumpJob, to: dsnWithPassword(args.to), stop, fromDir: args['from-dir'], dryRun: args['dry-run'],
         safetyBackup: args['safety-backup'], tool: args['binlog-tool'], database: args.database, out: process.stdout, log: logger(), signal: abort.signal,
       });
       process.exitCode = 0;

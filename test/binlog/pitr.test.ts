@@ -81,6 +81,14 @@ jobs:
     dir: ${A.binlogDir}
     to: [arch]
     dump_job: app-db
+  - name: live-binlogs
+    type: binlog
+    mode: files
+    dir: ${A.binlogDir}
+    prefix: live/
+    include_active: true
+    to: [arch]
+    dump_job: app-db
   - name: gapped-binlogs
     type: binlog
     mode: files
@@ -180,6 +188,19 @@ test('--dry-run verifies, prints the plan and the SQL stream, and changes nothin
   expect(r.stdout).toContain('CREATE TEMPORARY TABLE app.tmp_moves');
   expect(r.stdout).not.toMatch(/DROP TABLE `?app`?\.`?events/i);
   expect(databasesOnB()).not.toContain('app');
+}, 60_000);
+
+test('a stop point in the file the server is still writing is reached through its partial copy (include_active)', async () => {
+  A.sql("INSERT INTO app.accounts (id, owner, balance) VALUES (9001, 'written after the last rotation', 1.5)");
+  const gtid = A.sql('SELECT @@gtid_binlog_pos').trim();
+  const state = databaseState(A, 'app');
+  expect((await runCli(['run', jobs, '--job', 'live-binlogs'])).code).toBe(0);
+  const dry = await restore('--job', 'live-binlogs', '--stop-gtid', gtid, '--dry-run');
+  expect(dry.stdout).toMatch(/^-- binlogs: .*\(partial\)$/m);
+  const r = await restore('--job', 'live-binlogs', '--stop-gtid', gtid);
+  expect(r.code).toBe(0);
+  expect(databaseState(B, 'app')).toEqual(state);
+  B.sql('DROP DATABASE app');
 }, 60_000);
 
 test('stop points that cannot be reached fail clearly before anything is touched', async () => {
