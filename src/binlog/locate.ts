@@ -7,7 +7,7 @@ import { VerifyError } from '../errors.js';
 import type { BinlogCatalog, CatalogFile, FetchedFile } from './catalog.js';
 import { GroupTracker, type EventGroup } from './groups.js';
 import { sameGtid, stateContains, type Gtid } from './gtid.js';
-import { formatCoordinate, type Coordinate } from './names.js';
+import { formatCoordinate, nextBinlogName, type Coordinate } from './names.js';
 import type { FormatDescription } from './events.js';
 import { BinlogScanner, type ScannedEvent } from './scanner.js';
 import type { StopPoint } from './stop-point.js';
@@ -101,8 +101,8 @@ async function resolveDatetime(catalog: BinlogCatalog, files: CatalogFile[], epo
     if (!next && epoch <= covered) {
       return { coordinate: { file: file.name, position: file.summary.lastBoundary }, atEnd: true, note: `every transaction up to the end of ${file.name} (it covers until ${iso(covered)})` };
     }
-    const why = next ? `the next file there is ${next.name}, so a file is missing after ${file.name}` : `the archive ends with ${file.name}${file.closed ? '' : ' (partial copy)'}, which covers until ${iso(covered)}`;
-    throw new VerifyError(`cannot tell what happened up to ${iso(epoch)}: ${why}; archive newer binlogs first (or use include_active)`);
+    if (next) throw new VerifyError(`binlog ${nextBinlogName(file.name)} is missing from ${catalog.description} (the files go from ${file.name} to ${next.name}); it is needed to reach ${iso(epoch)}`);
+    throw new VerifyError(`cannot tell what happened up to ${iso(epoch)}: the archive ends with ${file.name}${file.closed ? '' : ' (partial copy)'}, which covers until ${iso(covered)}; archive newer binlogs first (or use include_active)`);
   }
   throw new VerifyError(`no binlog file covers ${iso(epoch)}`);
 }

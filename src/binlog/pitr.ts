@@ -8,7 +8,7 @@ import type { Config, DumpJobConfig } from '../config/types.js';
 import type { BinlogJobConfig } from '../jobs/binlog.js';
 import { binlogPrefix } from '../jobs/binlog.js';
 import { readManifest } from '../pipeline/manifest.js';
-import { jobBackups, restore } from '../restore/restore.js';
+import { jobBackups, protectedDsns, restore, sameDatabase } from '../restore/restore.js';
 import { storageKinds } from '../storages/registry.js';
 import type { Storage } from '../storages/types.js';
 import type { Logger } from '../util/log.js';
@@ -51,6 +51,10 @@ export interface PitrResult {
 
 export async function pointInTimeRestore(req: PitrRequest): Promise<PitrResult> {
   checkTarget(req.to);
+  const protectedTarget = protectedDsns(req.config).some((dsn) => sameDatabase(dsn, req.to));
+  if (!req.dryRun && protectedTarget) {
+    throw new UsageError(`target ${redactedDsn(req.to)} is protected (protected: true in ${req.config.file}); restore into another server`);
+  }
   const tool = await findBinlogTool(req.tool);
   const opened: Storage[] = [];
   const open = async (name: string) => {
@@ -83,6 +87,7 @@ export async function pointInTimeRestore(req: PitrRequest): Promise<PitrResult> 
     const base = await restore({
       source: { storage, key: plan.dump.key, manifest: await readManifest(storage, plan.dump.key) },
       to: req.to, baseDir: req.config.baseDir, log: req.log, signal: req.signal, safetyBackup: req.safetyBackup,
+      protectedTarget,
     });
     req.log.info(`base dump restored (${base.statements} statements); replaying binlogs`);
     const replayed = await replay(tool, plan, req.to, { signal: req.signal, log: req.log });

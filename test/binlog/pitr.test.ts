@@ -73,7 +73,7 @@ storages:
 jobs:
   - name: app-db
     type: dump
-    database: { driver: mysql, dsn: "${A.dsn('app')}" }
+    database: { driver: mysql, dsn: "${A.dsn('app')}", protected: true }
     to: [arch]
   - name: app-binlogs
     type: binlog
@@ -222,11 +222,14 @@ test('stop points that cannot be reached fail clearly before anything is touched
   expect(databasesOnB()).not.toContain('app');
 }, 60_000);
 
-test('a restore under another database name is refused: binlog statements name their databases', async () => {
+test('a restore under another database name, or into the protected source database, is refused', async () => {
   const r = await runCli(['binlog', 'restore', jobs, '--job', 'app-binlogs', '--to', B.dsn('app_copy'), '--stop-gtid', marks.gtid!], { cwd: t.path });
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/cannot restore app as "app_copy".*must keep its name/);
   expect(databasesOnB()).not.toContain('app_copy');
+  const own = await runCli(['binlog', 'restore', jobs, '--job', 'app-binlogs', '--to', A.dsn('app'), '--stop-gtid', marks.gtid!], { cwd: t.path });
+  expect(own.code).toBe(2);
+  expect(own.stderr).toMatch(/is protected \(protected: true in .*jobs\.yaml\)/);
 }, 60_000);
 
 test('binlogs that also change a database the dump lacks are refused, unless --database limits the replay', async () => {
