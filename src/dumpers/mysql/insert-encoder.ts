@@ -23,6 +23,34 @@ const SLAB = 4 * 1024 * 1024;
 /** Chunks are handed on once they hold at least this much. */
 const FLUSH_AT = 512 * 1024;
 
+/** Writes `'…'` with mysql_real_escape_string's escapes. */
+function escapeText(buf: Buffer, p: number, e: number, out: Buffer, o: number): number {
+  out[o++] = 0x27;
+  for (; p < e; p++) {
+    const c = buf[p]!;
+    const x = BYTE_ESCAPES[c]!;
+    if (x === 0) out[o++] = c;
+    else {
+      out[o++] = 0x5c;
+      out[o++] = x;
+    }
+  }
+  out[o++] = 0x27;
+  return o;
+}
+
+/** `0x` and two hex digits per byte. */
+function writeHex(buf: Buffer, p: number, e: number, out: Buffer, o: number): number {
+  out[o++] = 0x30;
+  out[o++] = 0x78;
+  for (; p < e; p++) {
+    const c = buf[p]!;
+    out[o++] = HEX[c >> 4]!;
+    out[o++] = HEX[c & 15]!;
+  }
+  return o;
+}
+
 export class InsertEncoder {
   /** Rows encoded so far. */
   rows = 0;
@@ -93,28 +121,12 @@ export class InsertEncoder {
           for (; p < e; p++) out[o++] = buf[p]!;
         }
       } else if (kind === ValueKind.Text) {
-        out[o++] = 0x27;
-        for (; p < e; p++) {
-          const c = buf[p]!;
-          const x = BYTE_ESCAPES[c]!;
-          if (x === 0) out[o++] = c;
-          else {
-            out[o++] = 0x5c;
-            out[o++] = x;
-          }
-        }
-        out[o++] = 0x27;
+        o = escapeText(buf, p, e, out, o);
       } else if (len === 0) {
         out[o++] = 0x27;
         out[o++] = 0x27;
       } else {
-        out[o++] = 0x30;
-        out[o++] = 0x78;
-        for (; p < e; p++) {
-          const c = buf[p]!;
-          out[o++] = HEX[c >> 4]!;
-          out[o++] = HEX[c & 15]!;
-        }
+        o = writeHex(buf, p, e, out, o);
       }
       p = e;
     }

@@ -96,30 +96,52 @@ export async function forEachStatement(input: Readable, signal: AbortSignal, spl
   for (let s = splitter.next(); s; s = splitter.next()) await each(s);
 }
 
+/**
+ * Runs the statements in order. While the server executes an INSERT, the next statement is already
+ * being split (INSERTs cannot change the session's sql_mode, so the split stays valid).
+ */
 async function execute(input: Readable, conn: MysqlConnection, dsn: MysqlDsn, opts: RestoreOptions, safety?: SafetyBackup): Promise<RestoreResult> {
   const splitter = new MysqlStatementSplitter();
   let db = dsn.database;
   let statements = 0;
   const tables = new Set<string>();
-  await forEachStatement(input, opts.signal, splitter, async (s) => {
-    const info = classifyStatement(s.text);
-    if (!keepForTables(info, opts.tables, db)) return;
-    if (safety) await safety.before(info, db);
+  let pending: Promise<void> | undefined;
+  const run = async (s: SqlStatement) => {
     let status: number;
     try {
       status = (await conn.exec(clientCommand(s.text) ?? s.text)).serverStatus;
     } catch (err) {
-      const cause = (err as DatabaseError).cause as { message?: string } | undefined;
-      const msg = Buffer.from(cause?.message ?? String(err), 'latin1').toString('utf8');
-      const head = Buffer.from(s.text.slice(0, 120), 'latin1').toString('utf8').replace(/\s+/g, ' ');
-      throw new DatabaseError('mysql', `restore failed at line ${s.line} (${head}${s.text.length > 120 ? '…' : ''}): ${msg}`, { cause: cause ?? err });
+      throw statementError(err, s);
     }
     statements++;
     splitter.noBackslashEscapes = (status & SERVER_STATUS_NO_BACKSLASH_ESCAPES) !== 0;
+  };
+  await forEachStatement(input, opts.signal, splitter, async (s) => {
+    const info = classifyStatement(s.text);
+    if (!keepForTables(info, opts.tables, db)) return;
+    if (pending) await pending;
+    pending = undefined;
+    if (safety) await safety.before(info, db);
+    const done = run(s);
+    if (info.kind === 'insert') {
+      pending = done;
+      done.catch(() => undefined); // observed by the next statement or at the end
+    } else {
+      await done;
+    }
     if (info.kind === 'use' && info.name) db = info.name;
     if ((info.kind === 'create-table' || info.kind === 'insert') && info.name) tables.add(info.db ? `${info.db}.${info.name}` : info.name);
   });
+  if (pending) await pending;
   return { statements, tables: [...tables] };
+}
+
+/** The server's error for a statement, with the dump line and the statement's start. */
+function statementError(err: unknown, s: SqlStatement): DatabaseError {
+  const cause = (err as DatabaseError).cause as { message?: string } | undefined;
+  const msg = Buffer.from(cause?.message ?? String(err), 'latin1').toString('utf8');
+  const head = Buffer.from(s.text.slice(0, 120), 'latin1').toString('utf8').replace(/\s+/g, ' ');
+  return new DatabaseError('mysql', `restore failed at line ${s.line} (${head}${s.text.length > 120 ? '…' : ''}): ${msg}`, { cause: cause ?? err });
 }
 
 /**
