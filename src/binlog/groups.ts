@@ -62,7 +62,8 @@ export class GroupTracker {
   }
 
   private query(e: ScannedEvent): void {
-    const text = e.header.type === EventType.QUERY ? readQueryStart(e.head.subarray(19), this.queryPostHeader())?.trimStart().toUpperCase() : undefined;
+    // the body without its checksum: CRC bytes after "COMMIT" could read as more letters
+    const text = e.header.type === EventType.QUERY ? readQueryStart(e.body() ?? e.head.subarray(19), this.queryPostHeader())?.trimStart().toUpperCase() : undefined;
     const word = text ? /^[A-Z]+(?:\s+[A-Z]+)?/.exec(text)?.[0] ?? '' : '';
     if (word === 'BEGIN' || word === 'START TRANSACTION' || word === 'XA START' || word === 'XA BEGIN') {
       if (!this.open) this.open = { start: e.position, inTransaction: true, standalone: false };

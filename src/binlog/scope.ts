@@ -25,7 +25,7 @@ export function eventDatabase(e: ScannedEvent, fde: FormatDescription | undefine
     return len === undefined || body.length < post + 1 + len ? undefined : body.subarray(post + 1, post + 1 + len).toString('utf8');
   }
   if (e.header.type === EventType.QUERY && body.length >= 13) {
-    const word = readQueryStart(body, fde?.postHeaderLengths[EventType.QUERY - 1] ?? 13)?.trimStart().toUpperCase() ?? '';
+    const word = readQueryStart(e.body() ?? body, fde?.postHeaderLengths[EventType.QUERY - 1] ?? 13)?.trimStart().toUpperCase() ?? '';
     if (/^(BEGIN|COMMIT|ROLLBACK|XA |SAVEPOINT|RELEASE)/.test(word)) return undefined;
     const post = fde?.postHeaderLengths[EventType.QUERY - 1] ?? 13;
     const at = post + body.readUInt16LE(11);

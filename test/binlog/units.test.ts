@@ -135,7 +135,7 @@ function mysqlBinlog(uuid: string): { bytes: Buffer; positions: number[] } {
     const h = Buffer.alloc(19);
     h.writeUInt32LE(ts, 0); h.writeUInt8(type, 4); h.writeUInt32LE(5, 5); h.writeUInt32LE(size, 9); h.writeUInt32LE(pos + size, 13);
     positions.push(pos);
-    parts.push(h, body, Buffer.alloc(4));
+    parts.push(h, body, Buffer.from('lxyz')); // a checksum whose bytes read as letters
     pos += size;
   };
   const sid = Buffer.from(uuid.replace(/-/g, ''), 'hex');
@@ -149,11 +149,12 @@ function mysqlBinlog(uuid: string): { bytes: Buffer; positions: number[] } {
   ev(35, Buffer.concat([u64(1), sid, u64(1), u64(1), u64(6)])); // Previous_gtids uuid:1-5
   ev(33, gtid(6)); ev(2, query('app', 'BEGIN')); ev(19, Buffer.concat([Buffer.alloc(8), Buffer.from([3]), Buffer.from('app'), Buffer.from([0, 1]), Buffer.from('t'), Buffer.from([0])])); ev(30, Buffer.alloc(20)); ev(16, u64(99), 1_700_000_005);
   ev(33, gtid(7)); ev(2, query('app', 'ALTER TABLE t ADD c INT'), 1_700_000_009);
+  ev(33, gtid(8)); ev(2, query('app', 'BEGIN')); ev(2, query('app', 'INSERT INTO m VALUES (1)')); ev(2, query('app', 'COMMIT'), 1_700_000_010);
   ev(4, Buffer.concat([u64(4), Buffer.from('binlog.000002')]), 1_700_000_010);
   return { bytes: Buffer.concat(parts), positions };
 }
 
-test('the walker reads a MySQL 8 binlog: Previous_gtids, GTID groups ending at XID and at a DDL statement', () => {
+test('the walker reads a MySQL 8 binlog: Previous_gtids, GTID groups ending at XID, at a DDL statement and at COMMIT', () => {
   const uuid = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
   const { bytes, positions } = mysqlBinlog(uuid);
   const groups: EventGroup[] = [];
@@ -167,10 +168,11 @@ test('the walker reads a MySQL 8 binlog: Previous_gtids, GTID groups ending at X
   });
   for (let i = 0; i < bytes.length; i += 13) scanner.push(bytes.subarray(i, i + 13));
   const s = scanner.finish();
-  expect(s).toMatchObject({ serverVersion: '8.0.36', checksum: true, end: 'rotate', nextFile: 'binlog.000002', closedAt: 1_700_000_010, gtidStart: `${uuid}:1-5`, firstGtid: `${uuid}:6`, lastGtid: `${uuid}:7`, events: 10 });
+  expect(s).toMatchObject({ serverVersion: '8.0.36', checksum: true, end: 'rotate', nextFile: 'binlog.000002', closedAt: 1_700_000_010, gtidStart: `${uuid}:1-5`, firstGtid: `${uuid}:6`, lastGtid: `${uuid}:8`, events: 14 });
   expect(groups).toEqual([
     { start: positions[2], end: positions[7], committed: 1_700_000_005, gtid: `${uuid}:6` },
     { start: positions[7], end: positions[9], committed: 1_700_000_009, gtid: `${uuid}:7` },
+    { start: positions[9], end: positions[13], committed: 1_700_000_010, gtid: `${uuid}:8` },
   ]);
-  expect(dbs).toEqual(['app', 'app']); // the table map and the DDL; BEGIN does not count
+  expect(dbs).toEqual(['app', 'app', 'app']); // the table map, the DDL, the INSERT; BEGIN/COMMIT do not count
 });
