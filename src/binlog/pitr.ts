@@ -11,6 +11,7 @@ import { readManifest } from '../pipeline/manifest.js';
 import { jobBackups, protectedDsns, restore, sameDatabase } from '../restore/restore.js';
 import { storageKinds } from '../storages/registry.js';
 import type { Storage } from '../storages/types.js';
+import type { BackupEntry } from '../restore/backups.js';
 import type { Logger } from '../util/log.js';
 import { ArchiveCatalog } from './catalog-archive.js';
 import { DirectoryCatalog } from './catalog-dir.js';
@@ -56,38 +57,22 @@ export async function pointInTimeRestore(req: PitrRequest): Promise<PitrResult> 
     throw new UsageError(`target ${redactedDsn(req.to)} is protected (protected: true in ${req.config.file}); restore into another server`);
   }
   const tool = await findBinlogTool(req.tool);
-  const opened: Storage[] = [];
-  const open = async (name: string) => {
-    const cfg = req.config.storages[name]!;
-    const s = await storageKinds.get(cfg.type).create(name, cfg as never, { baseDir: req.config.baseDir, log: req.log });
-    opened.push(s);
-    return s;
-  };
+  const storages = new StorageSet(req);
   let catalog: BinlogCatalog | undefined;
   try {
     const dumps = await jobBackups(req.config, req.dumpJob, req.log);
-    const series = dumps.map((d) => dumpCoordinate(d.manifest)).find((c) => c)?.file.replace(/\.\d+$/, '');
-    if (req.fromDir) catalog = new DirectoryCatalog(req.fromDir, series);
-    else if (req.binlogJob) catalog = new ArchiveCatalog(await Promise.all(req.binlogJob.to.map(open)), binlogPrefix(req.binlogJob));
-    else throw new UsageError('name the binlog job whose archive to use, or give --from-dir');
+    catalog = await catalogFor(req, dumps, storages);
     const plan = await planRestore({ catalog, dumps, stop: req.stop, log: req.log, signal: req.signal, dumpJob: req.dumpJob.name });
-    checkTargetName(req.to, plan);
-    await checkScope(plan, req.database, req.signal);
-    if (req.database) {
-      plan.database = req.database;
-      req.log.warn(`replaying only events of database ${req.database}: statements run under another default database (or none) are skipped, as with mysqlbinlog --database`);
-    }
-    req.log.info(`replay: ${plan.files.length} binlog file(s) from ${formatCoordinate(plan.start)} to ${plan.stop.atEnd ? `the end of ${plan.files.at(-1)!.name}` : formatCoordinate(plan.stop.coordinate)}`);
+    await checkReplay(plan, req);
     if (req.dryRun) {
       req.out.write(describePlan(plan, req, tool));
       await printReplay(tool, plan, req.out, req.signal);
       return { plan };
     }
-    const storage = await open(plan.dump.storage);
+    const storage = await storages.open(plan.dump.storage);
     const base = await restore({
       source: { storage, key: plan.dump.key, manifest: await readManifest(storage, plan.dump.key) },
-      to: req.to, baseDir: req.config.baseDir, log: req.log, signal: req.signal, safetyBackup: req.safetyBackup,
-      protectedTarget,
+      to: req.to, baseDir: req.config.baseDir, log: req.log, signal: req.signal, safetyBackup: req.safetyBackup, protectedTarget,
     });
     req.log.info(`base dump restored (${base.statements} statements); replaying binlogs`);
     const replayed = await replay(tool, plan, req.to, { signal: req.signal, log: req.log });
@@ -95,8 +80,47 @@ export async function pointInTimeRestore(req: PitrRequest): Promise<PitrResult> 
     return { plan, statements: replayed.statements };
   } finally {
     await catalog?.close();
-    await Promise.allSettled(opened.map((s) => s.close()));
+    await storages.close();
   }
+}
+
+/** Storages of the job file, opened on demand and closed together. */
+class StorageSet {
+  private readonly opened: Storage[] = [];
+  constructor(private readonly req: Pick<PitrRequest, 'config' | 'log'>) {}
+
+  async open(name: string): Promise<Storage> {
+    const cfg = this.req.config.storages[name]!;
+    const s = await storageKinds.get(cfg.type).create(name, cfg as never, { baseDir: this.req.config.baseDir, log: this.req.log });
+    this.opened.push(s);
+    return s;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.opened.map((s) => s.close()));
+  }
+}
+
+/** The binlogs to use: a directory (`--from-dir`, the dumps' series), or the binlog job's archive. */
+async function catalogFor(req: PitrRequest, dumps: BackupEntry[], storages: StorageSet): Promise<BinlogCatalog> {
+  if (req.fromDir) {
+    const series = dumps.map((d) => dumpCoordinate(d.manifest)).find((c) => c)?.file.replace(/\.\d+$/, '');
+    return new DirectoryCatalog(req.fromDir, series);
+  }
+  if (!req.binlogJob) throw new UsageError('name the binlog job whose archive to use, or give --from-dir');
+  return new ArchiveCatalog(await Promise.all(req.binlogJob.to.map((n) => storages.open(n))), binlogPrefix(req.binlogJob));
+}
+
+/** The checks on what the replay would do, after planning and before anything is changed. */
+async function checkReplay(plan: RestorePlan, req: PitrRequest): Promise<void> {
+  checkTargetName(req.to, plan);
+  await checkScope(plan, req.database, req.signal);
+  if (req.database) {
+    plan.database = req.database;
+    req.log.warn(`replaying only events of database ${req.database}: statements run under another default database (or none) are skipped, as with mysqlbinlog --database`);
+  }
+  const to = plan.stop.atEnd ? `the end of ${plan.files.at(-1)!.name}` : formatCoordinate(plan.stop.coordinate);
+  req.log.info(`replay: ${plan.files.length} binlog file(s) from ${formatCoordinate(plan.start)} to ${to}`);
 }
 
 /** Binlog events name their databases: a replay cannot move them to another name. */
