@@ -5,5 +5,6 @@ import { daemonCommand } from './daemon.js';
 import { restoreCommand } from './restore.js';
 import { backupsCommand } from './backups.js';
 import { binlogCommand } from './binlog.js';
+import { slowCommand } from './slow.js';
 
-export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand, binlogCommand];
+export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand, binlogCommand, slowCommand];

@@ -39,6 +39,7 @@ class MysqlNativeDumper implements Dumper {
   }
 
   async dump(out: Writable, { signal }: { signal: AbortSignal }): Promise<DumpInfo> {
+    if (this.cfg.options?.length) this.ctx.log.warn(`driver mysql ignores options ${this.cfg.options.join(' ')} (they are mysqldump options; use driver mysqldump to pass them)`);
     const first = await this.open();
     let snap: Snapshot | undefined;
     const onAbort = () => snap?.workers.forEach((w) => w.destroy());

@@ -41,6 +41,7 @@ export const mysqlNativeSchema = {
       description: '`auto`: take `FLUSH TABLES WITH READ LOCK` only when needed (non-transactional tables, which are read under it; `parallel` > 1; binlog coordinates on MySQL) and release it as soon as possible. `flush`: always take it briefly. `none`: never (non-transactional tables and parallel workers may then be inconsistent).',
     },
     max_statement_size: { type: 'integer', minimum: 4096, maximum: 1073741824, default: DEFAULT_MAX_STATEMENT, description: 'Largest extended INSERT in bytes (a single larger row gets a statement of its own). Keep it well under the target server\'s max_allowed_packet.' },
+    options: { type: 'array', items: { type: 'string' }, description: 'Accepted so that job files from the Go onedump (`options:` under `dbdriver: mysql`) load; the native driver ignores them with a warning. Use driver `mysqldump` to pass mysqldump options.' },
   },
 };
 
