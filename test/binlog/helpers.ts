@@ -33,6 +33,25 @@ export function databaseState(db: PrivateMariadb, database: string): Record<stri
   return out;
 }
 
+/** YAML of a dump job of `db`'s database `app` and a files-mode binlog job extending it, both to storage `arch`. */
+export function pairJobs(a: { store: string; db: PrivateMariadb; dump: string; binlog: string; extra?: string }): string {
+  return `
+storages:
+  arch: { type: local, path: ${a.store} }
+jobs:
+  - name: ${a.dump}
+    type: dump
+    database: { driver: mysql, dsn: "${a.db.dsn('app')}" }
+    to: [arch]
+  - name: ${a.binlog}
+    type: binlog
+    mode: files
+    dir: ${a.db.binlogDir}
+    to: [arch]
+    dump_job: ${a.dump}
+${a.extra ?? ''}`;
+}
+
 export function writeJobs(dir: string, yaml: string): string {
   const file = join(dir, 'jobs.yaml');
   writeFileSync(file, yaml);

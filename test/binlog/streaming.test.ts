@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMariadb, type PrivateMariadb } from '../harness/mariadb.js';
 import { CLI, ROOT, runCli, tempDir } from '../harness/util.js';
-import { writeJobs } from './helpers.js';
+import { pairJobs, writeJobs } from './helpers.js';
 
 let db: PrivateMariadb;
 const t = tempDir('onedump-binlog-stream-');
@@ -42,21 +42,7 @@ function peakRss(args: string[]): Promise<{ code: number | null; peakMb: number;
 
 test('archiving a 150 MB binlog and planning a restore over it keep the CLI flat in memory', async () => {
   db.sql('CREATE DATABASE app; CREATE TABLE app.big (id INT PRIMARY KEY, payload LONGTEXT) ENGINE=InnoDB');
-  const jobs = writeJobs(t.path, `
-storages:
-  arch: { type: local, path: ${join(t.path, 'arch')} }
-jobs:
-  - name: app-db
-    type: dump
-    database: { driver: mysql, dsn: "${db.dsn('app')}" }
-    to: [arch]
-  - name: app-binlogs
-    type: binlog
-    mode: files
-    dir: ${db.binlogDir}
-    to: [arch]
-    dump_job: app-db
-`);
+  const jobs = writeJobs(t.path, pairJobs({ store: join(t.path, 'arch'), db, dump: 'app-db', binlog: 'app-binlogs' }));
   expect((await runCli(['run', jobs, '--job', 'app-db'])).code).toBe(0);
   for (let i = 0; i < 15; i++) db.sql(`INSERT INTO app.big SELECT seq, REPEAT(SHA2(seq, 512), 8192) FROM seq_${i * 10 + 1}_to_${i * 10 + 10}`, 'app');
   const big = db.sql('SHOW MASTER STATUS').split('\t')[0]!;
