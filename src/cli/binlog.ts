@@ -9,7 +9,7 @@ import { binlogListCommand } from './binlog-list.js';
 import { binlogRestoreCommand } from './binlog-restore.js';
 
 export const binlogCommand: CommandModule = {
-  command: 'binlog <command>',
+  command: 'binlog',
   describe: 'MySQL/MariaDB binary logs: server status, archiving, point-in-time restore',
   builder: (y) =>
     y
