@@ -49,7 +49,7 @@ export function semanticIssues(root: Raw, broken: Broken, at: At): ConfigIssue[]
       }
     }
     if (broken.jobs.has(i)) return; // a kind's own checks may rely on the schema's shape
-    for (const issue of kind.check?.(job as never, { storages } as unknown as Config) ?? []) {
+    for (const issue of kind.check?.(job as never, { storages, jobs } as unknown as Config) ?? []) {
       issues.push(at(['jobs', i, ...splitPath(issue.path)], issue.message));
     }
   });

@@ -174,7 +174,7 @@ function requireDelivered(job: DumpJobConfig, results: DestinationResult[], byte
 }
 
 /** The stored object must have exactly the bytes we sent. */
-function verifyStored(storage: string, key: string, info: { size: number; checksum?: { algo: string; value: string } }, size: number, sha256: string): void {
+export function verifyStored(storage: string, key: string, info: { size: number; checksum?: { algo: string; value: string } }, size: number, sha256: string): void {
   if (info.size !== size) throw new VerifyError(`storage ${storage}: ${key}: stored ${info.size} bytes, sent ${size}`);
   if (info.checksum?.algo === 'sha256' && info.checksum.value !== sha256) {
     throw new VerifyError(`storage ${storage}: ${key}: sha256 mismatch (stored ${info.checksum.value}, sent ${sha256})`);
