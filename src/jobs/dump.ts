@@ -162,6 +162,9 @@ function requireDelivered(job: DumpJobConfig, results: DestinationResult[], byte
   if (failed.length) throw new PartialDeliveryError(job.name, `${failed.length} of ${results.length} destinations failed: ${why}`, results, bytes);
 }
 
+/** Kept here for callers that check stored objects like the dump job does (binlog archives). */
+export { verifyStored } from './dump-destinations.js';
+
 /** The database name for `{db}`: the DSN's path (a SQLite file's name without extension) or host. */
 function dbName(dsn: string, family: string): string {
   if (family === 'sqlite') return dsn.replace(/^sqlite3?:/i, '').split(/[\\/]/).pop()?.replace(/\.[^.]*$/, '') ?? '';

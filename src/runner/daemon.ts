@@ -9,12 +9,16 @@
  *   `abortNow()` (a second signal) aborts them at once.
  * - `reload()` (SIGHUP): a valid new file replaces the schedule (running jobs finish with the old
  *   config and keep blocking their own next tick); an invalid one is logged and the old schedule kept.
+ * - Continuous jobs (`JobKind.continuous`, e.g. a binlog job with `follow: true`) start at once and
+ *   start again when they end (after `retry_delay` when they failed). On stop or reload they are told
+ *   to wind down (`JobContext.follow`) instead of waiting for the grace period.
  */
 import { Cron } from 'croner';
 import PQueue from 'p-queue';
 import { ConfigError, describeError, formatIssue } from '../errors.js';
 import { loadConfig } from '../config/load.js';
 import { formatDuration } from '../util/duration.js';
+import { jobKinds } from '../jobs/registry.js';
 import { runJob } from './run-job.js';
 import { createNotifiers, type ConfiguredNotifier } from './notifiers.js';
 import type { Config, JobConfig } from '../config/types.js';
@@ -42,6 +46,8 @@ export class Daemon {
   private queue?: PQueue;
   private readonly active = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
+  /** Tells the continuous runs started under the current config to wind down. */
+  private follow = new AbortController();
   private stopping = false;
   readonly states = new Map<string, JobState>();
 
@@ -55,12 +61,15 @@ export class Daemon {
 
   private install(config: Config): void {
     for (const c of this.crons) c.cron.stop();
+    this.follow.abort();
+    this.follow = new AbortController();
     this.config = config;
     this.notifiers = createNotifiers(config, this.opts.log);
     // one queue for the daemon's life: runs started before a reload still count against `concurrency`
     if (this.queue) this.queue.concurrency = config.concurrency;
     else this.queue = new PQueue({ concurrency: config.concurrency });
-    const scheduled = config.jobs.filter((j) => j.schedule);
+    // a continuous job runs all the time; its schedule (if any) would only produce skipped ticks
+    const scheduled = config.jobs.filter((j) => j.schedule && !isContinuous(j));
     this.crons = scheduled.map((job) => ({ job: job.name, cron: new Cron(job.schedule!, { timezone: job.timezone }, () => this.tick(job)) }));
     for (const name of this.states.keys()) {
       if (!config.jobs.some((j) => j.name === name) && !this.active.has(name)) this.states.delete(name);
@@ -71,7 +80,12 @@ export class Daemon {
       this.states.set(job.name, state);
     }
     this.refreshNext();
-    if (!scheduled.length) this.opts.log.warn(`${config.file}: no job has a schedule; the daemon is idle until reloaded`);
+    const continuous = config.jobs.filter((j) => isContinuous(j));
+    for (const job of continuous) {
+      this.opts.log.info(`continuous job ${job.name}: running until the daemon stops`);
+      if (!this.active.has(job.name)) this.tick(job);
+    }
+    if (!scheduled.length && !continuous.length) this.opts.log.warn(`${config.file}: no job has a schedule; the daemon is idle until reloaded`);
     for (const job of scheduled) {
       const next = this.states.get(job.name)?.next?.toISOString() ?? 'never';
       this.opts.log.info(`scheduled job ${job.name}: "${job.schedule}"${job.timezone ? ` (${job.timezone})` : ''}, next run ${next}`);
@@ -95,23 +109,40 @@ export class Daemon {
     }
     const config = this.config;
     const notifiers = this.notifiers;
+    const follow = isContinuous(job) ? this.follow.signal : undefined;
     const state = this.states.get(job.name)!;
-    const run = this.queue!
-      .add(async () => {
-        if (this.stopping) return; // queued when the shutdown began: dropped
-        state.running = true;
-        const result = await runJob(job, { config, log: this.opts.log, signal: this.abort.signal, notifiers });
-        state.last = { status: result.status, startedAt: result.startedAt, finishedAt: result.finishedAt, ...(result.error ? { error: result.error } : {}) };
-        this.opts.onResult?.(result);
-      })
+    let failed = false;
+    const task = async () => {
+      if (this.stopping) return; // queued when the shutdown began: dropped
+      state.running = true;
+      const result = await runJob(job, { config, log: this.opts.log, signal: this.abort.signal, notifiers, follow });
+      failed = result.status !== 'success';
+      state.last = { status: result.status, startedAt: result.startedAt, finishedAt: result.finishedAt, ...(result.error ? { error: result.error } : {}) };
+      this.opts.onResult?.(result);
+    };
+    // continuous runs never end on their own: they must not hold one of the `concurrency` slots
+    const run = (follow ? task() : this.queue!.add(task))
       .catch((err: unknown) => {
+        failed = true;
         this.opts.log.error(`job ${job.name}: ${describeError(err)}`, { job: job.name });
       })
       .finally(() => {
         state.running = false;
         this.active.delete(job.name);
+        if (follow) this.restartContinuous(job.name, failed);
       });
     this.active.set(job.name, run);
+  }
+
+  /** A continuous run ended: start the job again (from the current config), after a delay if it failed. */
+  private restartContinuous(name: string, failed: boolean): void {
+    const job = this.config.jobs.find((j) => j.name === name);
+    if (this.stopping || !job || !isContinuous(job)) return;
+    const delay = failed ? Math.max(1000, job.retryDelayMs) : 0;
+    if (failed) this.opts.log.warn(`job ${name}: continuous run ended with an error; starting it again in ${delay / 1000}s`, { job: name });
+    setTimeout(() => {
+      if (!this.stopping && !this.active.has(name)) this.tick(this.config.jobs.find((j) => j.name === name) ?? job);
+    }, delay).unref();
   }
 
   /** Re-reads the job file; keeps the current schedule if the new file is invalid. Returns success. */
@@ -134,6 +165,7 @@ export class Daemon {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const c of this.crons) c.cron.stop();
+    this.follow.abort();
     const running = [...this.active.values()];
     if (!running.length) return;
     const grace = this.config.shutdownGraceMs;
@@ -152,4 +184,8 @@ export class Daemon {
     if (this.active.size) this.opts.log.warn(`${why}: aborting ${this.active.size} running job(s)`);
     this.abort.abort(new Error('shutdown'));
   }
+}
+
+function isContinuous(job: JobConfig): boolean {
+  return jobKinds.has(job.type) && (jobKinds.get(job.type).continuous?.(job as never) ?? false);
 }

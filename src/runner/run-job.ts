@@ -22,6 +22,8 @@ export interface RunJobOptions {
   signal?: AbortSignal;
   dryRun?: boolean;
   notifiers?: ConfiguredNotifier[];
+  /** For continuous jobs in the daemon: aborted to make the job wind down (see JobContext.follow). */
+  follow?: AbortSignal;
 }
 
 /**
@@ -103,6 +105,7 @@ async function attempt(job: JobConfig, opts: RunJobOptions & { signal: AbortSign
     signal,
     log,
     dryRun: !!opts.dryRun,
+    ...(opts.follow ? { follow: opts.follow } : {}),
     storage(name) {
       let s = opened.get(name);
       if (!s) {
