@@ -17,6 +17,8 @@ export const binlogCommand: CommandModule = {
       .command(binlogSyncCommand as never)
       .command(binlogListCommand as never)
       .command(binlogRestoreCommand as never)
-      .demandCommand(1, 'Name a binlog command: status, sync, list or restore'),
+      .demandCommand(1, 'Name a binlog command: status, sync, list or restore')
+      .example('$0 binlog status --dsn mysql://root@127.0.0.1:3306/', 'where the server writes its binlogs')
+      .example('$0 binlog sync jobs.yaml --job app-binlogs', 'archive newly closed binlogs'),
   handler: () => undefined,
 };
