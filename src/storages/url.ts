@@ -114,18 +114,19 @@ function dropbox(u: URL, env: NodeJS.ProcessEnv, q: Record<string, unknown>): Pa
   };
 }
 
-/** The storage config and key a URL (or plain path) names. */
+/** The storage config and key a URL (or plain path) names; `name` is the URL's root (`s3://bucket`). */
 export function parseStorageUrl(text: string, opts: UrlOptions = {}): Parsed & { name: string } {
   const env = opts.env ?? process.env;
   if (!isStorageUrl(text) || /^file:/i.test(text)) {
     const path = /^file:/i.test(text) ? fileURLToPath(text) : resolve(opts.baseDir ?? process.cwd(), text);
-    return { name: `file://${path}`, config: { type: 'local', path: '/' }, key: path.replace(/^\/+/, '').replace(/\/+$/, '') };
+    return { name: 'file://', config: { type: 'local', path: '/' }, key: path.replace(/^\/+/, '').replace(/\/+$/, '') };
   }
   const u = new URL(text);
   const scheme = u.protocol.slice(0, -1).toLowerCase();
   const q = queryOptions(u);
   const parsed = scheme === 's3' ? s3(u, env, q) : scheme === 'sftp' ? sftp(u, env, q) : scheme === 'gdrive' ? gdrive(u, env, q) : dropbox(u, env, q);
-  const name = `${scheme}://${u.username && scheme === 'sftp' ? `${u.username}@` : ''}${u.host}${u.pathname}`.replace(/\/+$/, '');
+  // the storage is the URL's root; messages name it and the key: `s3://backups: get "app/x.sql.gz": …`
+  const name = `${scheme}://${u.username && scheme === 'sftp' ? `${u.username}@` : ''}${u.host}`;
   return { ...parsed, name };
 }
 

@@ -48,6 +48,16 @@ test('an intact backup checks out in every storage, with each one\'s own checksu
   expect(json.map((x: { storage: string; ok: boolean }) => [x.storage, x.ok])).toEqual([['disk', true], ['bucket', true]]);
 });
 
+test('restore --from s3://BUCKET/KEY reads the same backup through a storage URL (credentials from the environment)', async () => {
+  const target = join(t.path, 'from-s3.db');
+  const env = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_ENDPOINT_URL: s3.endpoint, AWS_REGION: 'us-east-1' };
+  const r = await runCli(['restore', '--from', `s3://${bucket}/${key}`, '--to', `sqlite:${target}`, '--log-format', 'json'], { cwd: t.path, env });
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain(`verifying s3://${bucket}:${key} against its manifest`);
+  const rows = new Database(target, { readonly: true }).prepare('SELECT x FROM t').all();
+  expect(rows).toEqual([{ x: 'verify me' }]);
+});
+
 test('a corrupted copy fails verification, naming the storage and what differs', async () => {
   const file = join(t.path, 'backups', key);
   const bytes = readFileSync(file);

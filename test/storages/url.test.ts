@@ -6,7 +6,7 @@ import { UsageError } from '../../src/errors.js';
 test('s3://bucket/prefix: the endpoint may come from the query or AWS_ENDPOINT_URL; AWS secrets are masked', () => {
   parseStorageUrl('s3://b/k', { env: { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI-example-secret' } });
   expect(redact('signature from wJalrXUtnFEMI-example-secret')).toBe('signature from ***');
-  expect(parseStorageUrl('s3://backups/mysql/app', { env: {} })).toEqual({ name: 's3://backups/mysql/app', key: 'mysql/app', config: { type: 's3', bucket: 'backups' } });
+  expect(parseStorageUrl('s3://backups/mysql/app', { env: {} })).toEqual({ name: 's3://backups', key: 'mysql/app', config: { type: 's3', bucket: 'backups' } });
   expect(parseStorageUrl('s3://b/k?region=eu-west-1&force_path_style=false&part_size=8', { env: { AWS_ENDPOINT_URL: 'http://minio:9000' } }).config)
     .toEqual({ type: 's3', bucket: 'b', endpoint: 'http://minio:9000', force_path_style: false, region: 'eu-west-1', part_size: 8 });
 });
@@ -14,7 +14,7 @@ test('s3://bucket/prefix: the endpoint may come from the query or AWS_ENDPOINT_U
 test('sftp://user@host:port/path: absolute paths, ~ for the login directory, credentials from the environment', () => {
   const env = { ONEDUMP_SFTP_KEY_FILE: '/keys/id', ONEDUMP_SFTP_PASSWORD: 'pw-from-env-123' };
   expect(parseStorageUrl('sftp://backup@nas.lan:2222/srv/backups/db%20one', { env })).toEqual({
-    name: 'sftp://backup@nas.lan:2222/srv/backups/db%20one', key: 'srv/backups/db one',
+    name: 'sftp://backup@nas.lan:2222', key: 'srv/backups/db one',
     config: { type: 'sftp', host: 'nas.lan', port: 2222, user: 'backup', path: '/', key_file: '/keys/id', password: 'pw-from-env-123' },
   });
   expect(parseStorageUrl('sftp://u@h/~/dumps', { env: {} })).toMatchObject({ key: 'dumps', config: { path: '.' } });
@@ -30,7 +30,7 @@ test('gdrive://FOLDER_ID/path and dropbox:///path take their credentials from th
     .toEqual({ type: 'gdrive', client_id: 'id', client_secret: 'sec-1234', refresh_token: 'tok-1234' });
   expect(() => parseStorageUrl('gdrive://f/x', { env: {} })).toThrow(/gdrive URL: no credentials; set GOOGLE_APPLICATION_CREDENTIALS/);
   expect(parseStorageUrl('dropbox:///Apps/onedump/db', { env: { ONEDUMP_DROPBOX_REFRESH_TOKEN: 'r-1234', ONEDUMP_DROPBOX_CLIENT_ID: 'c' } })).toEqual({
-    name: 'dropbox:///Apps/onedump/db', key: 'Apps/onedump/db', config: { type: 'dropbox', path: '', refresh_token: 'r-1234', client_id: 'c' },
+    name: 'dropbox://', key: 'Apps/onedump/db', config: { type: 'dropbox', path: '', refresh_token: 'r-1234', client_id: 'c' },
   });
 });
 
