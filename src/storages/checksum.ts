@@ -58,7 +58,7 @@ export class HashMeter extends Transform {
   private resolve!: (hex: string) => void;
 
   constructor() {
-    super({ highWaterMark: 1 << 20 });
+    super();
     this.sha256 = new Promise((resolve) => (this.resolve = resolve));
   }
 
