@@ -18,7 +18,8 @@ export const binlogCommand: CommandModule = {
       .command(binlogListCommand as never)
       .command(binlogRestoreCommand as never)
       .demandCommand(1, 'Name a binlog command: status, sync, list or restore')
-      .example('$0 binlog status --dsn mysql://root@127.0.0.1:3306/', 'where the server writes its binlogs')
-      .example('$0 binlog sync jobs.yaml --job app-binlogs', 'archive newly closed binlogs'),
+      .example('$0 binlog status --dsn mysql://root@db:3306/', 'is binary logging on, and where is the server')
+      .example('$0 binlog sync jobs.yaml --job binlogs', 'archive closed binlog files now')
+      .example('$0 binlog restore jobs.yaml --job binlogs --to mysql://root@db/ --stop-datetime "2026-11-23 09:59:00"', 'point-in-time restore'),
   handler: () => undefined,
 };
