@@ -43,8 +43,26 @@ async function retryFailed(o: DestinationOutcome, good: DestinationOutcome | und
   });
 }
 
+/**
+ * With `on_destination_failure: fail`, a destination that failed makes the whole delivery fail: copies
+ * that completed before the failure (small files often do, since S3 sends them in one request at the
+ * end) are removed, so that the outcome does not depend on timing.
+ */
+async function discardAll(s: Settle): Promise<DestinationResult[] | undefined> {
+  const failed = s.result.outcomes.filter((o) => !o.ok);
+  if (!failed.length || (s.job.on_destination_failure ?? 'fail') !== 'fail') return undefined;
+  const names = failed.map((o) => o.storage.name).join(', ');
+  return Promise.all(s.result.outcomes.map(async (o) => {
+    if (!o.ok) return { storage: o.storage.name, key: o.key, ok: false, error: describeError(o.error) };
+    await o.storage.delete(o.key).catch((err: unknown) => s.ctx.log.warn(`could not remove ${o.storage.name}:${o.key}: ${describeError(err)}`));
+    return { storage: o.storage.name, key: o.key, ok: false, error: `removed: ${names} failed (on_destination_failure: fail)` };
+  }));
+}
+
 /** One result per destination; a manifest is written beside every copy that checks out. */
 export async function settleDestinations(s: Settle): Promise<DestinationResult[]> {
+  const discarded = await discardAll(s);
+  if (discarded) return discarded;
   const { result, job } = s;
   const good = result.outcomes.find((o) => o.ok);
   const out: DestinationResult[] = [];
