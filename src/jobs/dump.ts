@@ -1,7 +1,7 @@
 /**
  * Job kind `dump`: dump a database → compress → fan out to the job's storages → verify → manifest.
  */
-import { JobError, PartialDeliveryError } from '../errors.js';
+import { PartialDeliveryError } from '../errors.js';
 import { databaseDrivers } from '../dumpers/registry.js';
 import { DEFAULT_FILENAME, renderFilename, templateProblems } from '../pipeline/filename.js';
 import { deliver, type Destination } from '../pipeline/deliver.js';
@@ -157,7 +157,8 @@ async function destinationsOf(job: DumpJobConfig, driver: DatabaseDriver, ctx: J
 function requireDelivered(job: DumpJobConfig, results: DestinationResult[], bytes: number): void {
   const failed = results.filter((d) => !d.ok);
   const why = failed.map((f) => `${f.storage}: ${f.error}`).join('; ');
-  if (failed.length === results.length) throw new JobError(job.name, `no destination received the dump: ${why}`);
+  // the result lists every destination either way (PartialDeliveryError carries them to the report)
+  if (failed.length === results.length) throw new PartialDeliveryError(job.name, `no destination received the dump: ${why}`, results);
   // on_destination_failure: continue — the others hold a complete backup, but the job still fails
   if (failed.length) throw new PartialDeliveryError(job.name, `${failed.length} of ${results.length} destinations failed: ${why}`, results, bytes);
 }
