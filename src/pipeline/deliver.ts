@@ -47,7 +47,7 @@ export interface DeliveryOptions<T> {
   produce(out: PassThrough, signal: AbortSignal): Promise<T>;
 }
 
-const HWM = 1 << 20;
+const HWM = 256 * 1024;
 
 /** Counts bytes that pass through. */
 class Counter extends PassThrough {

@@ -80,7 +80,7 @@ export class ChecksumMeter extends Transform {
   private results?: Map<ChecksumAlgo, string>;
   bytes = 0;
 
-  constructor(algos: (ChecksumAlgo | undefined)[], highWaterMark = 1 << 20) {
+  constructor(algos: (ChecksumAlgo | undefined)[], highWaterMark = 256 * 1024) {
     super({ highWaterMark });
     this.hashers = new Map(algos.filter((a): a is ChecksumAlgo => !!a).map((a) => [a, createHasher(a)]));
   }

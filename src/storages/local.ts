@@ -76,7 +76,7 @@ export class LocalStorage implements Storage {
       opts.signal?.throwIfAborted();
       created = await mkdir(dir, { recursive: true });
       await removeStaleTemps(dir);
-      const file = createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 });
+      const file = createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 256 * 1024 });
       await (meter ? pipeline(body, meter, file, { signal: opts.signal }) : pipeline(body, file, { signal: opts.signal }));
       await fsyncFile(temp);
       opts.signal?.throwIfAborted();

@@ -1,5 +1,5 @@
 /**
- * Streaming: the CLI's RSS stays flat while it dumps a table of ~150 MB (measured from /proc while the
+ * Streaming: the CLI's RSS stays flat while it dumps a table of ~250 MB (measured from /proc while the
  * child runs), and restores it the same way.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -14,7 +14,7 @@ const t = tempDir('onedump-mysql-stream-');
 
 beforeAll(() => {
   mariadb(`CREATE DATABASE ${db}`);
-  mariadb('CREATE TABLE wide (id INT PRIMARY KEY, payload VARCHAR(1200)) ENGINE=InnoDB; INSERT INTO wide SELECT seq, REPEAT(CHAR(97 + seq % 26), 1000) FROM seq_1_to_150000;', db);
+  mariadb('CREATE TABLE wide (id INT PRIMARY KEY, payload VARCHAR(1200)) ENGINE=InnoDB; INSERT INTO wide SELECT seq, REPEAT(CHAR(97 + seq % 26), 1000) FROM seq_1_to_250000;', db);
 }, 120_000);
 
 afterAll(() => {
@@ -40,19 +40,20 @@ async function peakRss(args: string[]): Promise<{ code: number | null; peakMb: n
   return { code: await run.exited, peakMb: peak / 1024, output: run.output() };
 }
 
-test('dumping and restoring a 150 MB table keeps the RSS of the CLI flat', async () => {
+test('dumping and restoring a 250 MB table keeps the RSS of the CLI flat', async () => {
   writeJobs(t.path, [{ name: 'wide', compress: 'none', database: { driver: 'mysql', dsn: `${ROOT_DSN}/${db}` } }]);
   const dump = await peakRss(['run', 'jobs.yaml']);
   expect(dump.code).toBe(0);
   const file = join(t.path, 'backups', 'wide', storedFiles(t.path, 'wide')[0]!);
-  expect(statSync(file).size).toBeGreaterThan(150e6);
-  // Node itself takes ~60-80 MB and garbage lags behind a fast stream; a buffered table would add 150 MB
-  // or more on top (the product promise is < 200 MB whatever the size)
-  expect(dump.peakMb).toBeLessThan(180);
+  expect(statSync(file).size).toBeGreaterThan(250e6);
+  // Node itself takes ~60-80 MB and garbage lags behind a fast stream (more so on a loaded machine: ~95 MB
+  // idle, up to ~190 MB seen under CI load); a buffered table would add 250 MB or more on top. The
+  // product promise is < 200 MB whatever the size.
+  expect(dump.peakMb).toBeLessThan(200);
   process.stdout.write(`peak RSS while dumping: ${dump.peakMb.toFixed(0)} MB\n`);
   const restore = await peakRss(['restore', '--from', file, '--to', `${ROOT_DSN}/${to}`, '--no-safety-backup']);
   expect(restore.code).toBe(0);
-  expect(restore.peakMb).toBeLessThan(180);
+  expect(restore.peakMb).toBeLessThan(200);
   expect(mariadb(`CHECKSUM TABLE \`${to}\`.wide`).split('\t')[1]).toBe(mariadb(`CHECKSUM TABLE \`${db}\`.wide`).split('\t')[1]);
   process.stdout.write(`peak RSS: dump ${dump.peakMb.toFixed(0)} MB, restore ${restore.peakMb.toFixed(0)} MB\n`);
 }, 180_000);

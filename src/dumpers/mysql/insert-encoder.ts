@@ -19,9 +19,9 @@ export const enum ValueKind {
 
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 const NULL_BYTES = Buffer.from('NULL', 'latin1');
-const SLAB = 4 * 1024 * 1024;
+const SLAB = 1024 * 1024;
 /** Chunks are handed on once they hold at least this much. */
-const FLUSH_AT = 512 * 1024;
+const FLUSH_AT = 256 * 1024;
 
 /** Writes `'…'` with mysql_real_escape_string's escapes. */
 function escapeText(buf: Buffer, p: number, e: number, out: Buffer, o: number): number {
