@@ -1,6 +1,7 @@
 /** Every database driver. */
 import { Registry } from '../util/registry.js';
+import { postgresDriver } from './postgres.js';
 import { sqliteDriver } from './sqlite.js';
 import type { DatabaseDriver } from './types.js';
 
-export const databaseDrivers = new Registry<DatabaseDriver>('database driver', [sqliteDriver]);
+export const databaseDrivers = new Registry<DatabaseDriver>('database driver', [sqliteDriver, postgresDriver]);

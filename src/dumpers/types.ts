@@ -52,6 +52,11 @@ export interface RestoreOptions {
   safetyBackup?: boolean;
   /** Directory that relative paths (SQLite files, safety backups) resolve against. */
   baseDir?: string;
+  /**
+   * Opens the same dump again from its start (uncompressed), for drivers that read it twice (PostgreSQL
+   * reads it once first to learn what it will replace in a non-empty target).
+   */
+  reopen?: () => Promise<Readable>;
 }
 
 export interface RestoreResult {

@@ -74,6 +74,6 @@ export async function restore(req: RestoreRequest): Promise<RestoreResult> {
   req.log.info(`restoring ${req.source.key} into ${req.to} with driver ${driver.name}${req.dryRun ? ' (dry run)' : ''}`);
   return driver.restore(input, req.to, {
     signal: req.signal, log: req.log, tables: req.tables, dryRun: req.dryRun, out: req.out,
-    safetyBackup: req.safetyBackup, baseDir: req.baseDir,
+    safetyBackup: req.safetyBackup, baseDir: req.baseDir, reopen: () => openDump(req.source, req.signal),
   });
 }

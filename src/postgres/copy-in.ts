@@ -1,0 +1,44 @@
+/** One `COPY … FROM STDIN` in progress during a restore: bytes in with backpressure, errors kept. */
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Writable } from 'node:stream';
+import type { PgClient } from './session.js';
+
+export class CopySink {
+  private readonly stream: Writable;
+  private error?: unknown;
+
+  constructor(client: PgClient, sql: string, private readonly wrap: (err: unknown) => Error) {
+    this.stream = client.query(copyFrom(sql));
+    this.stream.on('error', (err) => (this.error ??= err));
+  }
+
+  /** Writes data, waiting when the connection is busy; throws the server's error once it has one. */
+  async write(data: Buffer): Promise<void> {
+    if (this.error) throw this.wrap(this.error);
+    if (this.stream.write(data)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+      this.stream.on('close', done);
+    });
+    if (this.error) throw this.wrap(this.error);
+  }
+
+  /** Ends the data (the `\.` line) and waits for the server to accept it. */
+  async end(): Promise<void> {
+    if (this.error) throw this.wrap(this.error);
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('finish', () => resolve());
+      this.stream.once('error', (err) => reject(this.wrap(err)));
+      this.stream.end();
+    }).catch((err) => {
+      throw this.error ? this.wrap(this.error) : err;
+    });
+  }
+}
