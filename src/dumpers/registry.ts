@@ -1,7 +1,8 @@
 /** Every database driver. */
 import { Registry } from '../util/registry.js';
+import { pgDumpDriver } from './pg-dump.js';
 import { postgresDriver } from './postgres.js';
 import { sqliteDriver } from './sqlite.js';
 import type { DatabaseDriver } from './types.js';
 
-export const databaseDrivers = new Registry<DatabaseDriver>('database driver', [sqliteDriver, postgresDriver]);
+export const databaseDrivers = new Registry<DatabaseDriver>('database driver', [sqliteDriver, postgresDriver, pgDumpDriver]);

@@ -73,6 +73,8 @@ export interface DatabaseDriver {
   extension(db: DatabaseConfig): string;
   /** Extra JSON-schema properties of the `database:` block, beyond the common ones. */
   readonly schema: { properties: Record<string, unknown>; required?: string[] };
+  /** Semantic checks of the `database:` block beyond its schema (paths relative to it), run at load. */
+  check?(db: DatabaseConfig): { path: string; message: string }[];
   /** Host and port the DSN points at (for SSH tunnels); undefined for file databases. */
   endpoint(db: DatabaseConfig): { host: string; port: number } | undefined;
   createDumper(db: DatabaseConfig, ctx: DriverContext): Promise<Dumper>;

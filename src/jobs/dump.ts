@@ -66,6 +66,9 @@ export const dumpJob: JobKind<DumpJobConfig> = {
       const bad = unknownPlaceholders(t.filename);
       if (bad.length) issues.push({ path: typeof (job.to as DumpTarget[])[i] === 'string' ? 'filename' : `to[${i}].filename`, message: `unknown placeholder {${bad[0]}} in file name` });
     });
+    if (db && databaseDrivers.has(db.driver)) {
+      for (const i of databaseDrivers.get(db.driver).check?.(db) ?? []) issues.push({ path: `database.${i.path}`, message: i.message });
+    }
     for (const table of Object.keys(db.where ?? {})) {
       if (db.tables && !db.tables.includes(table)) issues.push({ path: `database.where.${table}`, message: `table "${table}" has a where filter but is not in tables` });
     }

@@ -46,18 +46,18 @@ function copySql(t: TableData, range?: [number, number | undefined]): string {
   return `COPY (SELECT ${t.select ?? t.columns} FROM ONLY ${name}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}) TO STDOUT`;
 }
 
-/** Splits tables into pieces: whole tables, or page ranges of big ones when several connections read. */
-function plan(tables: TableData[], split: boolean): Piece[] {
+/** Splits tables into pieces: whole tables, or page ranges of big ones (`rangePages` > 0). */
+function plan(tables: TableData[], rangePages: number): Piece[] {
   const pieces: Piece[] = [];
   const piece = (table: TableData, sql: string, first: boolean, last: boolean): Piece => ({ table, sql, first, last, buffers: [], buffered: 0, done: false, rows: 0 });
   for (const t of tables) {
-    const n = split && t.columns ? Math.floor(t.pages / RANGE_PAGES) : 0;
+    const n = rangePages > 0 && t.columns ? Math.floor(t.pages / rangePages) : 0;
     if (n < 2) {
       pieces.push(piece(t, copySql(t), true, true));
       continue;
     }
     for (let i = 0; i < n; i++) {
-      const range: [number, number | undefined] = [i * RANGE_PAGES, i === n - 1 ? undefined : (i + 1) * RANGE_PAGES];
+      const range: [number, number | undefined] = [i * rangePages, i === n - 1 ? undefined : (i + 1) * rangePages];
       pieces.push(piece(t, copySql(t, range), i === 0, i === n - 1));
     }
   }
@@ -100,12 +100,20 @@ async function waitFor(p: Piece): Promise<void> {
   await new Promise<void>((r) => (p.notify = r));
 }
 
+export interface CopyResult {
+  /** Rows per table (`schema.name`). */
+  rows: Record<string, number>;
+  /** How many COPY statements were run (more than tables when big ones were split). */
+  pieces: number;
+}
+
 /**
  * Writes the data of `tables` (in order) to `writer` through `clients` (one or more connections in
- * the same snapshot). Resolves with rows per table (`schema.name`). Rejects on the first failure.
+ * the same snapshot); with several clients, tables over `rangePages` pages are split into page ranges
+ * (0 = never). Rejects on the first failure.
  */
-export async function copyTables(tables: TableData[], clients: PgClient[], writer: SqlWriter, signal: AbortSignal, split: boolean): Promise<Record<string, number>> {
-  const pieces = plan(tables, split && clients.length > 1);
+export async function copyTables(tables: TableData[], clients: PgClient[], writer: SqlWriter, signal: AbortSignal, rangePages: number): Promise<CopyResult> {
+  const pieces = plan(tables, clients.length > 1 ? rangePages : 0);
   let next = 0;
   const stop = new AbortController();
   const onAbort = () => stop.abort(signal.reason);
@@ -152,5 +160,5 @@ export async function copyTables(tables: TableData[], clients: PgClient[], write
     signal.removeEventListener('abort', onAbort);
     await Promise.allSettled(workers);
   }
-  return rows;
+  return { rows, pieces: pieces.length };
 }

@@ -11,7 +11,7 @@ import { SqlWriter } from '../dumpers/sql-writer.js';
 import type { Logger } from '../util/log.js';
 import { loadCatalog, type CatalogOptions } from './catalog/index.js';
 import type { DumpObject, TableData } from './catalog/model.js';
-import { copyTables } from './copy-out.js';
+import { RANGE_PAGES, copyTables } from './copy-out.js';
 import type { PgTarget } from './dsn.js';
 import { literal } from './quote.js';
 import { DUMP_SETTINGS, closePg, connectPg, lostReason, runAll, serverVersion, type PgClient } from './session.js';
@@ -37,6 +37,8 @@ SET default_table_access_method = heap;
 export interface PostgresDumpOptions extends CatalogOptions {
   /** Connections reading table data at once (1 = only the main one). */
   parallel: number;
+  /** With parallel readers, tables over this many pages are split into ranges of it (default RANGE_PAGES). */
+  rangePages?: number;
   /**
    * Dump through this connection, inside the transaction it is in, instead of opening one (a restore's
    * safety backup: it must see what its own transaction is about to replace). Not closed afterwards.
@@ -104,19 +106,8 @@ export class PostgresDumper implements Dumper {
   private async begin(main: PgClient): Promise<Snapshot> {
     try {
       await runAll(main, DUMP_SETTINGS);
-      await main.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      const version = await serverVersion(main);
-      const r = await main.query<{ recovery: boolean; lsn: string }>(
-        'SELECT pg_is_in_recovery() AS recovery, CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text AS lsn');
-      let id: string | undefined;
-      try {
-        await main.query('SAVEPOINT export');
-        id = (await main.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
-      } catch (err) {
-        await main.query('ROLLBACK TO SAVEPOINT export');
-        if (this.opts.parallel > 1) throw err;
-      }
-      return { id, lsn: r.rows[0]!.lsn, version };
+      const { id, lsn } = await beginSnapshot(main, this.opts.parallel > 1);
+      return { id, lsn, version: await serverVersion(main) };
     } catch (err) {
       throw this.fail(main, 'starting the snapshot', err);
     }
@@ -145,7 +136,10 @@ export class PostgresDumper implements Dumper {
     let batch: TableData[] = [];
     const flushData = async () => {
       if (!batch.length) return;
-      Object.assign(rows, await copyTables(batch, clients, w, signal, version >= 140000));
+      const ranges = version >= 140000 ? this.opts.rangePages ?? RANGE_PAGES : 0;
+      const r = await copyTables(batch, clients, w, signal, ranges);
+      this.log.debug(`postgres: ${batch.length} table(s) read as ${r.pieces} COPY piece(s) through ${clients.length} connection(s)`);
+      Object.assign(rows, r.rows);
       batch = [];
     };
     for (const o of objects) {
@@ -164,5 +158,23 @@ export class PostgresDumper implements Dumper {
     if (err instanceof DatabaseError || err instanceof AbortError) return err;
     const why = (err as Error).message || lostReason(client)?.message || String(err);
     return new DatabaseError('postgres', `${what} failed on ${this.target.host}:${this.target.port}/${this.target.database}: ${why}`, { cause: err });
+  }
+}
+
+/**
+ * BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY, with the snapshot exported where the server allows
+ * (not on some standbys; then a dump that needs it fails) and the WAL position it reflects.
+ */
+export async function beginSnapshot(client: PgClient, exportRequired: boolean): Promise<{ id?: string; lsn: string }> {
+  const lsnSql = 'SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text AS lsn';
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+  try {
+    const id = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
+    return { id, lsn: (await client.query<{ lsn: string }>(lsnSql)).rows[0]!.lsn };
+  } catch (err) {
+    if (exportRequired) throw err;
+    await client.query('ROLLBACK');
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return { lsn: (await client.query<{ lsn: string }>(lsnSql)).rows[0]!.lsn };
   }
 }
