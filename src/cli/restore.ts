@@ -63,10 +63,12 @@ export const restoreCommand: CommandModule<object, Args> = {
       const cfg = config.storages[chosen.storage]!;
       const storage = await storageKinds.get(cfg.type).create(chosen.storage, cfg as never, { baseDir, log });
       source = { storage, key: chosen.key, manifest: await readManifest(storage, chosen.key) };
-      if (!to) {
-        to = job.database.dsn;
-        protectedTarget = job.database.protected === true;
-      }
+      if (!to) to = job.database.dsn;
+      // a database that any job of the file marks protected is refused, whichever job names it
+      protectedTarget = config.jobs.some((j) => {
+        const db = (j as { database?: { dsn?: string; protected?: boolean } }).database;
+        return db?.protected === true && db.dsn === to;
+      });
     } else {
       throw new UsageError('name a dump with --from PATH, or a job file and --job NAME');
     }

@@ -41,4 +41,17 @@ export class CopySink {
       throw this.error ? this.wrap(this.error) : err;
     });
   }
+
+  /** Abandons an unfinished COPY (sends CopyFail) so the connection can roll back; waits at most 5 s. */
+  async abort(): Promise<void> {
+    if (this.stream.destroyed || this.stream.writableFinished) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5000).unref();
+      this.stream.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.stream.destroy(new Error('restore aborted'));
+    });
+  }
 }

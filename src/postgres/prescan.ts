@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { readSql } from './sql-reader.js';
-import { describeStatement, type QName } from './statement-info.js';
+import { describeStatement, nameFromLiteral, type QName } from './statement-info.js';
 
 export type RelationKind = 'TABLE' | 'VIEW' | 'MATERIALIZED VIEW' | 'SEQUENCE' | 'FOREIGN TABLE';
 
@@ -14,6 +14,8 @@ export interface DumpContents {
   types: QName[];
   functions: QName[];
   collations: QName[];
+  /** Foreign keys the dump adds: `schema.table|constraint` → the referenced table. */
+  foreignKeys: Map<string, QName>;
   /** `schema.name` of a sequence or index → the table it belongs to. */
   owner: Map<string, QName>;
 }
@@ -36,17 +38,28 @@ export function noteStatement(c: DumpContents, sql: string): void {
     else if (what === 'INDEX' && info.table) c.owner.set(nameKey(info.object), info.table);
   }
   if (info.ownedSequence && info.table) c.owner.set(nameKey(info.ownedSequence), info.table);
-  // ALTER TABLE … ADD CONSTRAINT n PRIMARY KEY/UNIQUE/EXCLUDE creates index n
-  const m = verb === 'ALTER TABLE' && info.table ? /\bADD\s+CONSTRAINT\s+("(?:[^"]|"")+"|\w+)\s+(PRIMARY|UNIQUE|EXCLUDE)\b/i.exec(sql) : null;
-  if (m && info.table) {
-    const raw = m[1]!;
-    const name = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
-    c.owner.set(nameKey({ schema: info.table.schema, name }), info.table);
-  }
+  const added = verb === 'ALTER TABLE' && info.table ? addedConstraint(sql) : undefined;
+  if (!added || !info.table) return;
+  // PRIMARY KEY/UNIQUE/EXCLUDE constraints create an index of the same name
+  if (added.kind !== 'FOREIGN') c.owner.set(nameKey({ schema: info.table.schema, name: added.name }), info.table);
+  else if (added.references) c.foreignKeys.set(`${nameKey(info.table)}|${added.name}`, added.references);
+}
+
+const IDENT = '"(?:[^"]|"")+"|[\\w$]+';
+
+/** `ALTER TABLE … ADD CONSTRAINT name KIND …`: the name, kind and (foreign keys) referenced table. */
+export function addedConstraint(sql: string): { name: string; kind: string; references?: QName } | undefined {
+  const m = new RegExp(`\\bADD\\s+CONSTRAINT\\s+(${IDENT})\\s+(PRIMARY|UNIQUE|EXCLUDE|FOREIGN|CHECK)\\b`, 'i').exec(sql);
+  if (!m) return undefined;
+  const raw = m[1]!;
+  const name = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
+  const kind = m[2]!.toUpperCase();
+  const ref = kind === 'FOREIGN' ? new RegExp(`\\bREFERENCES\\s+((?:${IDENT})(?:\\s*\\.\\s*(?:${IDENT}))?)`, 'i').exec(sql) : null;
+  return { name, kind, references: ref ? nameFromLiteral(ref[1]!) : undefined };
 }
 
 export function emptyContents(): DumpContents {
-  return { relations: [], types: [], functions: [], collations: [], owner: new Map() };
+  return { relations: [], types: [], functions: [], collations: [], foreignKeys: new Map(), owner: new Map() };
 }
 
 export async function scanDump(input: Readable): Promise<DumpContents> {

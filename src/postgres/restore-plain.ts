@@ -17,8 +17,11 @@ import { CopySink } from './copy-in.js';
 import { DUMP_FOOTER, DUMP_HEADER } from './dumper.js';
 import type { PgTarget } from './dsn.js';
 import { DumpEncoding, clientEncodingOf } from './encoding.js';
-import { nameKey, scanDump, type DumpContents } from './prescan.js';
-import { dropCreated, dropExisting, findExisting, hasUserObjects, lockExisting, openTarget, safetyBackup, suspendDefaultAcls, type Existing } from './restore-target.js';
+import { addedConstraint, nameKey, scanDump, type DumpContents } from './prescan.js';
+import {
+  dropCreated, dropExisting, dropForeignKeys, findCompanions, findExisting, hasUserObjects, lockExisting, openTarget, safetyBackup,
+  suspendDefaultAcls, type Companions, type Existing,
+} from './restore-target.js';
 import { closePg, type PgClient } from './session.js';
 import { readSql, type SqlEvent } from './sql-reader.js';
 import { describeStatement, type StatementInfo } from './statement-info.js';
@@ -63,6 +66,8 @@ export class PlainRestore {
   private statements = 0;
   private readonly tables = new Set<string>();
   private safetyFile?: string;
+  private readonly extraRelations = new Set<string>();
+  private companionFks: Companions['foreignKeys'] = [];
 
   constructor(private readonly t: PgTarget, private readonly opts: RestoreOptions) {
     if (opts.tables?.length) this.sel = new Selection({ tables: opts.tables });
@@ -84,7 +89,8 @@ export class PlainRestore {
       await resumeAcls?.();
       await client.query('COMMIT');
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (this.copy instanceof CopySink) await this.copy.abort();
+      await Promise.race([client.query('ROLLBACK').catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
       await closePg(client);
       if (opened.created) await dropCreated(this.t).catch(() => undefined);
       // nothing was replaced: the safety backup would only mislead
@@ -112,7 +118,14 @@ export class PlainRestore {
       types: this.sel ? [] : this.contents.types,
       collations: this.sel ? [] : this.contents.collations,
     };
-    return findExisting(this.client!, wanted, !this.sel);
+    const existing = await findExisting(this.client!, wanted, !this.sel);
+    const companions = await findCompanions(this.client!, existing, this.contents);
+    for (const v of companions.views) {
+      existing.relations.push(v);
+      this.extraRelations.add(`${v.schema}.${v.name}`);
+    }
+    this.companionFks = companions.foreignKeys;
+    return existing;
   }
 
   /** Saves (unless disabled) and drops what the dump replaces. */
@@ -125,20 +138,26 @@ export class PlainRestore {
         this.opts.log.info(`postgres: safety backup of ${names.length} relation(s) about to be replaced: ${this.safetyFile}`);
       }
     }
+    await dropForeignKeys(this.client!, this.companionFks);
     await dropExisting(this.client!, existing, this.contents!);
     this.opts.log.info(`postgres: replacing ${[...names, ...existing.types, ...existing.collations].map((o) => (typeof o === 'string' ? o : `${o.schema}.${o.name}`)).join(', ')}`);
   }
 
   private wantedTable(schema: string | undefined, name: string): boolean {
-    if (!this.sel) return true;
+    if (!this.sel || this.extraRelations.has(nameKey({ schema, name }))) return true;
     const owner = this.contents?.owner.get(nameKey({ schema, name }));
     const t = owner ?? { schema, name };
     return this.sel.relation(t.schema ?? 'public', t.name);
   }
 
-  private wanted(info: StatementInfo): boolean {
+  private wanted(info: StatementInfo, sql: string): boolean {
     if (!this.sel || info.handling === 'session') return true;
-    return !!info.table && this.wantedTable(info.table.schema, info.table.name);
+    if (!info.table) return false;
+    if (this.wantedTable(info.table.schema, info.table.name)) return true;
+    // a foreign key of a kept table that had to go while the table it references was replaced
+    const fk = info.verb === 'ALTER TABLE' && this.companionFks.length ? addedConstraint(sql) : undefined;
+    const table = nameKey(info.table);
+    return !!fk && this.companionFks.some((f) => `${f.schema}.${f.table}` === table && f.name === fk.name);
   }
 
   private async event(ev: SqlEvent): Promise<void> {
@@ -170,7 +189,7 @@ export class PlainRestore {
     if (info.handling === 'refuse') {
       throw new DatabaseError('postgres', `line ${line}: ${info.verb} cannot be part of a restore into one database in one transaction; nothing was restored`);
     }
-    if (!this.wanted(info)) {
+    if (!this.wanted(info, sql)) {
       if (copyFromStdin) this.copy = 'skip';
       return;
     }
@@ -221,7 +240,7 @@ export class PlainRestore {
         if (ev.kind !== 'statement') continue;
         const sql = ev.sql.toString('utf8');
         const info = describeStatement(sql);
-        if (info.handling === 'session' || info.handling === 'ignore' || !this.wanted(info)) continue;
+        if (info.handling === 'session' || info.handling === 'ignore' || !this.wanted(info, sql)) continue;
         this.statements++;
         const what = info.object ?? info.table;
         out?.write(`line ${ev.line}: ${info.verb}${what ? ` ${nameKey(what)}` : ''}${info.handling === 'defer' ? ' (after commit)' : info.handling === 'refuse' ? ' (refused)' : ''}\n`);

@@ -51,7 +51,7 @@ export async function openTarget(t: PgTarget, dryRun: boolean): Promise<OpenedTa
 export async function dropCreated(t: PgTarget): Promise<void> {
   const maint = await connectPg(t, 'postgres').catch(() => connectPg(t, 'template1'));
   try {
-    await maint.query(`DROP DATABASE IF EXISTS ${ident(t.database)}`);
+    await maint.query(`DROP DATABASE IF EXISTS ${ident(t.database)} WITH (FORCE)`);
   } finally {
     await closePg(maint);
   }
@@ -97,6 +97,48 @@ export async function findExisting(client: PgClient, c: DumpContents, includeTyp
     SELECT n.nspname AS schema, o.collname AS name FROM pg_catalog.pg_collation o JOIN pg_catalog.pg_namespace n ON n.oid = o.collnamespace
       JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = o.collname`, [cs, cn])).rows;
   return { relations, types, collations };
+}
+
+export interface Companions {
+  /** Views on replaced relations that the dump also defines: replaced with them. */
+  views: { schema: string; name: string; kind: string }[];
+  /** Foreign keys of kept tables that reference replaced tables and that the dump adds: dropped, then re-added. */
+  foreignKeys: { schema: string; table: string; name: string }[];
+}
+
+/**
+ * What else must go for the replaced relations to be dropped, when the dump brings it back: views that
+ * read them (restored with them, even under --tables) and foreign keys that reference them. Anything
+ * the dump does not recreate is left alone, and then stops the restore when the drop fails.
+ */
+export async function findCompanions(client: PgClient, e: Existing, c: DumpContents): Promise<Companions> {
+  const names = e.relations.map((r) => qname(r.schema, r.name));
+  if (!names.length) return { views: [], foreignKeys: [] };
+  const inDump = new Set(c.relations.map((r) => nameKey(r.name)));
+  const views = (await client.query<{ schema: string; name: string; kind: string }>(`
+    WITH RECURSIVE base AS (SELECT to_regclass(x)::oid AS oid FROM unnest($1::text[]) AS x),
+    v AS (
+      SELECT r.ev_class AS oid FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
+        WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+          AND d.refobjid IN (SELECT oid FROM base) AND r.ev_class <> d.refobjid
+      UNION SELECT r.ev_class FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid JOIN v ON d.refobjid = v.oid
+        WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass AND r.ev_class <> d.refobjid)
+    SELECT n.nspname AS schema, cl.relname AS name, cl.relkind AS kind FROM v JOIN pg_catalog.pg_class cl ON cl.oid = v.oid
+      JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace WHERE v.oid NOT IN (SELECT oid FROM base)`, [names])).rows;
+  const fks = (await client.query<{ schema: string; table: string; name: string }>(`
+    WITH base AS (SELECT to_regclass(x)::oid AS oid FROM unnest($1::text[]) AS x)
+    SELECT n.nspname AS schema, t.relname AS table, co.conname AS name FROM pg_catalog.pg_constraint co
+      JOIN pg_catalog.pg_class t ON t.oid = co.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+    WHERE co.contype = 'f' AND co.conparentid = 0 AND co.confrelid IN (SELECT oid FROM base) AND co.conrelid NOT IN (SELECT oid FROM base)`, [names])).rows;
+  return {
+    views: views.filter((v) => inDump.has(`${v.schema}.${v.name}`)),
+    foreignKeys: fks.filter((f) => c.foreignKeys.has(`${f.schema}.${f.table}|${f.name}`)),
+  };
+}
+
+/** Drops the foreign keys that `findCompanions` found (the dump adds them back after the data). */
+export async function dropForeignKeys(client: PgClient, fks: Companions['foreignKeys']): Promise<void> {
+  for (const f of fks) await client.query(`ALTER TABLE ${qname(f.schema, f.table)} DROP CONSTRAINT ${ident(f.name)}`);
 }
 
 /** Locks the relations about to be replaced, so the safety backup holds exactly what is dropped. */

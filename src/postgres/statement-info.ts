@@ -100,13 +100,17 @@ export function nameFromLiteral(s: string): QName | undefined {
 
 const upper = (t: Token | undefined) => (t?.kind === 'word' ? t.text.toUpperCase() : '');
 
-/** Index of the first word `w` at parenthesis depth 0 from `at`, or -1. */
+/** Index of the first word `w` at parenthesis depth 0 (or any depth) from `at`, or -1. */
 function findWord(t: Token[], at: number, ...words: string[]): number {
+  return findWordAt(t, at, 0, words);
+}
+
+function findWordAt(t: Token[], at: number, level: number | 'any', words: string[]): number {
   let depth = 0;
   for (let i = at; i < t.length; i++) {
     if (t[i]!.text === '(' && t[i]!.kind === 'punct') depth++;
     else if (t[i]!.text === ')' && t[i]!.kind === 'punct') depth--;
-    else if (depth === 0 && words.includes(upper(t[i]))) return i;
+    else if ((level === 'any' || depth === level) && words.includes(upper(t[i]))) return i;
   }
   return -1;
 }
@@ -161,7 +165,7 @@ function describeAlter(t: Token[]): StatementInfo {
   if (['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'FOREIGN TABLE', 'INDEX'].includes(what)) {
     const attach = findWord(t, after, 'ATTACH');
     if (attach >= 0 && upper(t[attach + 1]) === 'PARTITION') return { verb, table: qualified(t, attach + 2)[0], handling: 'run' };
-    const seqName = findWord(t, after, 'NAME');
+    const seqName = findWordAt(t, after, 'any', ['NAME']);
     const owned = seqName >= 0 && upper(t[seqName - 1]) === 'SEQUENCE' ? qualified(t, seqName + 1)[0] : undefined;
     return { verb, table: name, ownedSequence: owned, handling: 'run' };
   }
