@@ -15,6 +15,8 @@ import { lostReason, type PgClient } from './session.js';
 
 /** Bytes a piece that is not at the head may buffer before it waits. */
 const AHEAD_BYTES = 8 << 20;
+/** Bytes the piece at the head (being written) may buffer: the output sets its pace. */
+const HEAD_BYTES = 1 << 20;
 /** Pages per range when a big table is split among connections (16 MiB of table). */
 export const RANGE_PAGES = 2048;
 
@@ -25,6 +27,8 @@ interface Piece {
   last: boolean;
   buffers: Buffer[];
   buffered: number;
+  /** Set when the writer reaches this piece. */
+  head: boolean;
   done: boolean;
   error?: unknown;
   rows: number;
@@ -49,7 +53,7 @@ function copySql(t: TableData, range?: [number, number | undefined]): string {
 /** Splits tables into pieces: whole tables, or page ranges of big ones (`rangePages` > 0). */
 function plan(tables: TableData[], rangePages: number): Piece[] {
   const pieces: Piece[] = [];
-  const piece = (table: TableData, sql: string, first: boolean, last: boolean): Piece => ({ table, sql, first, last, buffers: [], buffered: 0, done: false, rows: 0 });
+  const piece = (table: TableData, sql: string, first: boolean, last: boolean): Piece => ({ table, sql, first, last, buffers: [], buffered: 0, head: false, done: false, rows: 0 });
   for (const t of tables) {
     const n = rangePages > 0 && t.columns ? Math.floor(t.pages / rangePages) : 0;
     if (n < 2) {
@@ -80,7 +84,7 @@ async function readPiece(client: PgClient, p: Piece, signal: AbortSignal): Promi
       p.buffers.push(chunk as Buffer);
       p.buffered += (chunk as Buffer).length;
       p.notify?.();
-      while (p.buffered > AHEAD_BYTES && !signal.aborted) await new Promise<void>((r) => (p.resume = r));
+      while (p.buffered > (p.head ? HEAD_BYTES : AHEAD_BYTES) && !signal.aborted) await new Promise<void>((r) => (p.resume = r));
       if (signal.aborted) throw new AbortError('aborted', { cause: signal.reason });
     }
     p.rows = stream.rowCount;
@@ -134,6 +138,7 @@ export async function copyTables(tables: TableData[], clients: PgClient[], write
   const rows: Record<string, number> = {};
   try {
     for (const p of pieces) {
+      p.head = true;
       if (p.first) await writer.write(dataHeader(p.table));
       for (;;) {
         await waitFor(p);
@@ -142,7 +147,7 @@ export async function copyTables(tables: TableData[], clients: PgClient[], write
         if (b) {
           p.buffered -= b.length;
           await writer.writeBuffer(b);
-          if (p.buffered <= AHEAD_BYTES) p.resume?.();
+          if (p.buffered <= HEAD_BYTES) p.resume?.();
           continue;
         }
         if (p.done) break;
