@@ -1,13 +1,14 @@
 /**
- * Restores PostgreSQL dumps: custom-format archives (they start with `PGDMP`) through pg_restore, plain
- * SQL scripts (onedump's own, pg_dump's, psql files) natively — one transaction around the whole script,
- * COPY data streamed through COPY FROM STDIN. See docs/postgres.md for what runs outside the transaction.
+ * Restores PostgreSQL dumps: plain SQL scripts (onedump's own, pg_dump's, psql files) natively — one
+ * transaction around the whole script, COPY data streamed through COPY FROM STDIN — and custom-format
+ * archives (they start with `PGDMP`) through pg_restore, which turns them into that same script.
+ * See docs/postgres.md for what runs outside the transaction.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { RestoreOptions, RestoreResult } from '../dumpers/types.js';
 import { parsePgDsn } from './dsn.js';
 import { PlainRestore } from './restore-plain.js';
-import { restoreCustom } from './restore-custom.js';
+import { archiveScript } from './restore-custom.js';
 
 /** The first chunk of a stream and an iterable of all its chunks (the first one included). */
 async function peek(input: Readable): Promise<{ first?: Buffer; all: AsyncIterable<Buffer> }> {
@@ -25,9 +26,13 @@ async function peek(input: Readable): Promise<{ first?: Buffer; all: AsyncIterab
   return { first, all: all() };
 }
 
+const isArchive = (first?: Buffer) => !!first && first.subarray(0, 5).toString('latin1') === 'PGDMP';
+
 export async function restorePostgres(input: Readable, target: string, opts: RestoreOptions): Promise<RestoreResult> {
   const t = parsePgDsn(target);
   const { first, all } = await peek(input);
-  if (first && first.subarray(0, 5).toString('latin1') === 'PGDMP') return restoreCustom(all, t, opts);
-  return new PlainRestore(t, opts).run(all);
+  if (!isArchive(first)) return new PlainRestore(t, opts).run(all);
+  const reopen = opts.reopen;
+  const script = reopen ? async () => Readable.from(archiveScript(await reopen(), opts.signal)) : undefined;
+  return new PlainRestore(t, { ...opts, reopen: script }).run(archiveScript(all, opts.signal));
 }

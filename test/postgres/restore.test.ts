@@ -166,6 +166,14 @@ test('a truncated dump is refused and nothing is restored', async () => {
   expect(await exists(target)).toBe(false);
 });
 
+test('an unreadable custom-format archive is one clear error and creates nothing', async () => {
+  const target = track(futureDb());
+  const file = join(dir.path, 'bad.dump');
+  writeFileSync(file, Buffer.concat([Buffer.from('PGDMP'), Buffer.alloc(4000, 7)]));
+  await expect(restore(file, target.dsn)).rejects.toThrow(/postgres: reading the custom-format archive failed: pg_restore exited with status 1: pg_restore: error: /);
+  expect(await exists(target)).toBe(false);
+});
+
 test('statements that cannot run in a transaction: BEGIN/COMMIT ignored, VACUUM after commit, CREATE DATABASE refused', async () => {
   const target = track(futureDb());
   const ok = join(dir.path, 'tx.sql');

@@ -3,7 +3,7 @@
  * table, sequence positions and `pg_dump --schema-only` of source and target identical.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -125,9 +125,15 @@ test('pg_dump plain → native restore: identical', async () => {
   await expectIdentical(await restore(file));
 });
 
-test('pg_dump custom → pg_restore: identical', async () => {
+test('pg_dump custom → pg_restore: identical, and again over itself after a safety backup', async () => {
   const file = join(dir.path, 'pgdump.dump');
   await dump('pg_dump', { format: 'custom' }, file);
   expect(readFileSync(file).subarray(0, 5).toString()).toBe('PGDMP');
-  await expectIdentical(await restore(file));
+  const target = await restore(file);
+  await expectIdentical(target);
+  await target.query('DELETE FROM app.big WHERE id > 100');
+  const base = join(dir.path, 'custom-again');
+  await databaseDrivers.get('pg_dump').restore(createReadStream(file), target.dsn, { signal, log, baseDir: base, reopen: async () => createReadStream(file) });
+  await expectIdentical(target);
+  expect(readdirSync(join(base, 'onedump-safety'))).toEqual([expect.stringMatching(new RegExp(`^${target.name}-.*\\.sql\\.gz$`))]);
 });
