@@ -32,7 +32,7 @@ export const pgDumpDriver: DatabaseDriver = {
     const issues: { path: string; message: string }[] = [];
     if (db.where && Object.keys(db.where).length) issues.push({ path: 'where', message: 'pg_dump cannot filter rows; use driver postgres for where:' });
     ((db.options as string[] | undefined) ?? []).forEach((o, i) => {
-      if (RESERVED_OPTIONS.test(o)) issues.push({ path: `options[${i}]`, message: `"${o}" is set by onedump (output, format, connection or snapshot); use dsn:, format: or the job's compress:` });
+      if (RESERVED_OPTIONS.test(o)) issues.push({ path: `options[${i}]`, message: `"${o}" is set by onedump (output, format, connection or snapshot); use dsn: or format:` });
     });
     return issues;
   },

@@ -33,7 +33,7 @@ export interface PgDumpOptions {
 }
 
 /** Options that would take the output or the connection away from onedump. */
-export const RESERVED_OPTIONS = /^(-[fFjdhpUWwZ]|--(file|format|jobs|dbname|host|port|username|password|no-password|snapshot|compress)\b)/;
+export const RESERVED_OPTIONS = /^(-[fFjdhpUWw]|--(file|format|jobs|dbname|host|port|username|password|no-password|snapshot)\b)/;
 
 function args(o: PgDumpOptions, snapshot?: string): string[] {
   const a = ['--no-password', `--format=${o.format}`];

@@ -106,3 +106,17 @@ test('schema_only then data_only restore to the same database as a full dump', a
   expect(got.sequences).toEqual(want.sequences);
   expect(got.schema).toBe(want.schema);
 });
+
+test('objects the native driver does not rebuild fail the dump by name instead of going missing', async () => {
+  const odd = await createDb();
+  dbs.push(odd);
+  await odd.query(`CREATE TABLE t (x int);
+    CREATE OPERATOR public.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq);
+    SELECT lo_from_bytea(0, 'blob')`);
+  const dumper = await postgresDriver.createDumper({ driver: 'postgres', dsn: odd.dsn }, { log, baseDir: '/tmp' });
+  await expect(dumper.dump(new Writable({ write: (_c, _e, cb) => cb() }), { signal }))
+    .rejects.toThrow(/^postgres: the database has objects the native driver does not dump \(operator public\.===, large object \d+\); use driver pg_dump for it$/);
+  // a dump of chosen tables does not need them
+  const tables = await postgresDriver.createDumper({ driver: 'postgres', dsn: odd.dsn, tables: ['t'] }, { log, baseDir: '/tmp' });
+  await expect(tables.dump(new Writable({ write: (_c, _e, cb) => cb() }), { signal })).resolves.toMatchObject({ tables: { 'public.t': 0 } });
+});

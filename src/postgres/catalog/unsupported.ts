@@ -36,9 +36,12 @@ export async function refuseUnsupported(ctx: CatalogContext): Promise<void> {
       WHERE x.oid >= 16384${where} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
         WHERE d.classid = 'pg_catalog.${cat}'::regclass AND d.objid = x.oid AND d.deptype IN ('e', 'i')) LIMIT 1)`;
   });
+  // subscriptions live in a shared catalog: only this database's count
+  parts.push(`(SELECT ${KINDS.length} AS i, NULL::text AS schema, s.subname::text AS name, s.oid::int AS oid FROM pg_catalog.pg_subscription s
+    WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = current_database()) LIMIT 1)`);
   const rows = await ctx.rows<{ i: number; schema: string | null; name: string }>(parts.join('\nUNION ALL\n'));
   const found = rows.filter((r) => r.schema == null || ctx.sel.object(r.schema));
   if (!found.length) return;
-  const list = found.map((r) => `${KINDS[r.i]![0]} ${r.schema ? `${r.schema}.` : ''}${r.name}`).join(', ');
+  const list = found.map((r) => `${KINDS[r.i]?.[0] ?? 'subscription'} ${r.schema ? `${r.schema}.` : ''}${r.name}`).join(', ');
   throw new DatabaseError('postgres', `the database has objects the native driver does not dump (${list}); use driver pg_dump for it`);
 }
