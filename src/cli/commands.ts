@@ -4,5 +4,6 @@ import { runCommand } from './run.js';
 import { daemonCommand } from './daemon.js';
 import { restoreCommand } from './restore.js';
 import { backupsCommand } from './backups.js';
+import { slowCommand } from './slow.js';
 
-export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand];
+export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand, slowCommand];

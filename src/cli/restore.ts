@@ -4,7 +4,9 @@
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
-import { dumpJobOf, jobBackups, restore } from '../restore/restore.js';
+import { dumpJobOf, jobBackups, protectedDsns, restore, sameDatabase } from '../restore/restore.js';
+import { databaseDrivers } from '../dumpers/registry.js';
+import { tunnelFor, type Tunnel } from '../ssh/tunnel.js';
 import { localSource, type RestoreSource } from '../restore/source.js';
 import { storageKinds } from '../storages/registry.js';
 import { readManifest } from '../pipeline/manifest.js';
@@ -30,7 +32,7 @@ export const restoreCommand: CommandModule<object, Args> = {
     y
       .positional('file', { type: 'string', describe: 'Job file (with --job)' })
       .option('job', { type: 'string', describe: 'Restore a backup of this dump job' })
-      .option('from', { type: 'string', describe: 'Restore this dump file (path or file:// URL)' })
+      .option('from', { type: 'string', describe: 'Restore this dump file (path or file:// URL); with a job file, its protected databases are refused' })
       .option('to', { type: 'string', describe: 'Target DSN (default with --job: the job\'s own database)' })
       .option('latest', { type: 'boolean', describe: 'With --job: the newest backup (default)' })
       .option('backup', { type: 'string', describe: 'With --job: this backup (its key, as `onedump backups` lists it)' })
@@ -50,11 +52,12 @@ export const restoreCommand: CommandModule<object, Args> = {
     let to = args.to;
     let protectedTarget = false;
     let baseDir = process.cwd();
+    let tunnel: Tunnel | undefined;
+    const config = args.file ? loadConfig(args.file) : undefined;
     if (args.from) {
       if (!to) throw new UsageError('--from needs --to DSN');
       source = await localSource(args.from);
-    } else if (args.file && args.job) {
-      const config = loadConfig(args.file);
+    } else if (config && args.job) {
       baseDir = config.baseDir;
       const job = dumpJobOf(config, args.job);
       const backups = await jobBackups(config, job, log, args.storage);
@@ -63,22 +66,27 @@ export const restoreCommand: CommandModule<object, Args> = {
       const cfg = config.storages[chosen.storage]!;
       const storage = await storageKinds.get(cfg.type).create(chosen.storage, cfg as never, { baseDir, log });
       source = { storage, key: chosen.key, manifest: await readManifest(storage, chosen.key) };
-      if (!to) to = job.database.dsn;
-      // a database that any job of the file marks protected is refused, whichever job names it
-      protectedTarget = config.jobs.some((j) => {
-        const db = (j as { database?: { dsn?: string; protected?: boolean } }).database;
-        return db?.protected === true && db.dsn === to;
-      });
+      if (!to) {
+        to = job.database.dsn;
+        protectedTarget = job.database.protected === true;
+        tunnel = await tunnelFor(job.database, databaseDrivers.get(job.database.driver).endpoint(job.database), { baseDir, log });
+      }
     } else {
       throw new UsageError('name a dump with --from PATH, or a job file and --job NAME');
     }
-    const result = await restore({
-      source, to, baseDir, log, signal: abort.signal, protectedTarget,
-      tables: args.tables?.split(',').map((t) => t.trim()).filter(Boolean),
-      dryRun: args['dry-run'], safetyBackup: args['safety-backup'], out: process.stdout,
-    });
-    log.info(`restore done: ${result.statements} statements, ${result.tables.length} tables`);
-    await source.storage.close();
+    protectedTarget ||= !!config && protectedDsns(config).some((dsn) => sameDatabase(dsn, to!));
+    try {
+      const result = await restore({
+        source, to, baseDir, log, signal: abort.signal, protectedTarget,
+        tables: args.tables?.split(',').map((t) => t.trim()).filter(Boolean),
+        dryRun: args['dry-run'], safetyBackup: args['safety-backup'], out: process.stdout,
+        ...(tunnel ? { endpoint: { host: tunnel.host, port: tunnel.port } } : {}),
+      });
+      log.info(`restore done: ${result.statements} statements, ${result.tables.length} tables`);
+    } finally {
+      await tunnel?.close();
+      await source.storage.close();
+    }
     process.exitCode = 0;
   },
 };

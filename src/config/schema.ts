@@ -66,8 +66,8 @@ export const databaseCommon: Record<string, JsonSchema> = {
   where: { type: 'object', additionalProperties: { type: 'string' }, description: 'Per-table row filter: `{table: "SQL condition"}`.' },
   schema_only: { type: 'boolean', default: false, description: 'Dump the schema without data.' },
   data_only: { type: 'boolean', default: false, description: 'Dump the data without schema.' },
-  protected: { type: 'boolean', default: false, description: '`onedump restore` refuses to restore into this database (it may still be dumped).' },
   ssh: { $ref: '#/$defs/ssh' },
+  protected: { type: 'boolean', default: false, description: '`onedump restore` refuses to restore into this database (a production database, say). Applies to restores into the job\'s own DSN and to `--to` DSNs that point at the same server and database.' },
 };
 
 const ssh: JsonSchema = {

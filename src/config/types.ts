@@ -43,6 +43,8 @@ export interface DatabaseConfig {
   schema_only?: boolean;
   data_only?: boolean;
   ssh?: SshConfig;
+  /** Restores into this database are refused. */
+  protected?: boolean;
   [key: string]: unknown;
 }
 

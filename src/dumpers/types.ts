@@ -57,6 +57,8 @@ export interface RestoreOptions {
    * reads it once first to learn what it will replace in a non-empty target).
    */
   reopen?: () => Promise<Readable>;
+  /** When set (SSH tunnel), connect here instead of the target DSN's host and port. */
+  endpoint?: { host: string; port: number };
 }
 
 export interface RestoreResult {
@@ -77,6 +79,8 @@ export interface DatabaseDriver {
   check?(db: DatabaseConfig): { path: string; message: string }[];
   /** Host and port the DSN points at (for SSH tunnels); undefined for file databases. */
   endpoint(db: DatabaseConfig): { host: string; port: number } | undefined;
+  /** Checks of the `database:` block the schema cannot express, run once at load (paths like `database.options`). */
+  check?(db: DatabaseConfig): { path: string; message: string }[];
   createDumper(db: DatabaseConfig, ctx: DriverContext): Promise<Dumper>;
   /**
    * Loads a dump (uncompressed, decrypted stream) into the database named by `target` (a DSN).

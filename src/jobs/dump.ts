@@ -8,6 +8,7 @@ import { deliver, type Destination } from '../pipeline/deliver.js';
 import { buildManifest, writeManifest } from '../pipeline/manifest.js';
 import type { DumpJobConfig } from '../config/types.js';
 import type { DumpInfo } from '../dumpers/types.js';
+import { tunnelFor } from '../ssh/tunnel.js';
 import type { DestinationResult, JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
 
 /** A `to:` entry: a storage name, or `{storage, filename}` to use another file name there. */
@@ -72,6 +73,9 @@ export const dumpJob: JobKind<DumpJobConfig> = {
     for (const table of Object.keys(db.where ?? {})) {
       if (db.tables && !db.tables.includes(table)) issues.push({ path: `database.where.${table}`, message: `table "${table}" has a where filter but is not in tables` });
     }
+    const driver = databaseDrivers.has(db.driver) ? databaseDrivers.get(db.driver) : undefined;
+    issues.push(...(driver?.check?.(db) ?? []));
+    if (db.ssh && driver && driver.family === 'sqlite') issues.push({ path: 'database.ssh', message: `driver ${db.driver} reads a local file; an SSH tunnel does not apply` });
     return issues;
   },
   run: runDump,
@@ -94,16 +98,23 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
       summary: `would dump ${job.database.driver} database to ${destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ')}`,
     };
   }
-  const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir });
   const started = new Date();
-  const result = await deliver<DumpInfo>({
-    destinations,
-    compress: job.compress,
-    onDestinationFailure: (job.on_destination_failure as 'fail' | 'continue' | undefined) ?? 'fail',
-    signal: ctx.signal,
-    log: ctx.log,
-    produce: (out, signal) => dumper.dump(out, { signal }),
-  });
+  const tunnel = await tunnelFor(job.database, driver.endpoint(job.database), { baseDir: ctx.config.baseDir, log: ctx.log });
+  let result: Awaited<ReturnType<typeof deliver<DumpInfo>>>;
+  try {
+    const endpoint = tunnel ? { host: tunnel.host, port: tunnel.port } : undefined;
+    const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir, endpoint });
+    result = await deliver<DumpInfo>({
+      destinations,
+      compress: job.compress,
+      onDestinationFailure: (job.on_destination_failure as 'fail' | 'continue' | undefined) ?? 'fail',
+      signal: ctx.signal,
+      log: ctx.log,
+      produce: (out, signal) => dumper.dump(out, { signal }),
+    });
+  } finally {
+    await tunnel?.close();
+  }
   const finished = new Date();
   const destResults: DestinationResult[] = [];
   for (const o of result.outcomes) {

@@ -118,6 +118,9 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
   const branches: Branch[] = opts.destinations.map((dest) => {
     const abort = new AbortController();
     const stream = new PassThrough({ highWaterMark: HWM });
+    // destroyed with the run's error when the producer fails before the storage attached its reader;
+    // the storage's `put` reports the failure, so the stream's own 'error' event must not crash the process
+    stream.on('error', () => undefined);
     const signal = AbortSignal.any([abort.signal, runAbort.signal]);
     const done = dest.storage.put(dest.key, stream as Readable, { signal });
     return { dest, stream, abort, done };

@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { RestoreOptions, RestoreResult } from '../dumpers/types.js';
-import { parsePgDsn } from './dsn.js';
+import { parsePgDsn, withEndpoint } from './dsn.js';
 import { PlainRestore } from './restore-plain.js';
 import { archiveScript } from './restore-custom.js';
 
@@ -29,7 +29,7 @@ async function peek(input: Readable): Promise<{ first?: Buffer; all: AsyncIterab
 const isArchive = (first?: Buffer) => !!first && first.subarray(0, 5).toString('latin1') === 'PGDMP';
 
 export async function restorePostgres(input: Readable, target: string, opts: RestoreOptions): Promise<RestoreResult> {
-  const t = parsePgDsn(target);
+  const t = withEndpoint(parsePgDsn(target), opts.endpoint);
   const { first, all } = await peek(input);
   if (!isArchive(first)) return new PlainRestore(t, opts).run(all);
   const reopen = opts.reopen;

@@ -2,7 +2,7 @@
  * `onedump restore`: pick a backup (a path, or a job's latest/named backup), verify it against its
  * manifest before touching anything, and load it through the driver that made it.
  */
-import { JobError, UsageError } from '../errors.js';
+import { DatabaseError, JobError, UsageError } from '../errors.js';
 import { databaseDrivers } from '../dumpers/registry.js';
 import type { DatabaseDriver, RestoreResult } from '../dumpers/types.js';
 import type { Config, DumpJobConfig } from '../config/types.js';
@@ -46,6 +46,29 @@ export async function jobBackups(config: Config, job: DumpJobConfig, log: Logger
   return all.sort((a, b) => b.manifest.finished.localeCompare(a.manifest.finished));
 }
 
+/** DSNs of the databases that job files mark `protected: true`. */
+export function protectedDsns(config: Config): string[] {
+  return config.jobs.filter((j) => j.type === 'dump' && (j as DumpJobConfig).database.protected === true).map((j) => (j as DumpJobConfig).database.dsn);
+}
+
+const DEFAULT_PORTS: Record<string, string> = { mysql: '3306', mariadb: '3306', postgres: '5432', postgresql: '5432' };
+
+/** True when two DSNs name the same server (host and port) and database; file databases by path. */
+export function sameDatabase(a: string, b: string): boolean {
+  const norm = (dsn: string) => {
+    try {
+      const u = new URL(dsn);
+      const scheme = u.protocol.replace(/:$/, '').toLowerCase();
+      const family = scheme === 'mariadb' ? 'mysql' : scheme === 'postgresql' ? 'postgres' : scheme;
+      const host = ['localhost', '::1', '[::1]'].includes(u.hostname) ? '127.0.0.1' : u.hostname.toLowerCase();
+      return `${family}://${host}:${u.port || DEFAULT_PORTS[scheme] || ''}/${decodeURIComponent(u.pathname.replace(/^\/+/, ''))}`;
+    } catch {
+      return dsn;
+    }
+  };
+  return norm(a) === norm(b);
+}
+
 export interface RestoreRequest {
   source: RestoreSource;
   /** Target DSN. */
@@ -59,6 +82,8 @@ export interface RestoreRequest {
   log: Logger;
   signal: AbortSignal;
   out?: Writable;
+  /** Connect here instead of the target's own host and port (SSH tunnel). */
+  endpoint?: { host: string; port: number };
 }
 
 export async function restore(req: RestoreRequest): Promise<RestoreResult> {
@@ -72,8 +97,17 @@ export async function restore(req: RestoreRequest): Promise<RestoreResult> {
   }
   const input = await openDump(req.source, req.signal);
   req.log.info(`restoring ${req.source.key} into ${req.to} with driver ${driver.name}${req.dryRun ? ' (dry run)' : ''}`);
-  return driver.restore(input, req.to, {
-    signal: req.signal, log: req.log, tables: req.tables, dryRun: req.dryRun, out: req.out,
-    safetyBackup: req.safetyBackup, baseDir: req.baseDir, reopen: () => openDump(req.source, req.signal),
-  });
+  try {
+    return await driver.restore(input, req.to, {
+      signal: req.signal, log: req.log, tables: req.tables, dryRun: req.dryRun, out: req.out,
+      safetyBackup: req.safetyBackup, baseDir: req.baseDir, reopen: () => openDump(req.source, req.signal),
+      ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+    });
+  } catch (err) {
+    // name the file, so that "line N" in the driver's message points somewhere
+    if (err instanceof DatabaseError) throw new DatabaseError(driver.name, `${req.source.key}: ${err.message.replace(/^\w+: /, '')}`, { cause: err.cause ?? err });
+    throw err;
+  } finally {
+    input.destroy();
+  }
 }

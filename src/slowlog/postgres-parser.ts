@@ -1,0 +1,89 @@
+/**
+ * PostgreSQL server logs (stderr/`logging_collector` text format) with `log_min_duration_statement`:
+ *
+ *   2024-05-01 12:00:00.123 UTC [4242] app@shop LOG:  duration: 12.345 ms  statement: SELECT …
+ *   2024-05-01 12:00:00.200 UTC [4242] app@shop LOG:  duration: 0.456 ms  execute S_1: SELECT … $1
+ *
+ * A statement continues on the following lines that start with a tab. `statement:` and `execute …:`
+ * lines are entries; `parse …:`/`bind …:` lines (the extended protocol's other phases) and bare
+ * `duration:` lines (`log_duration`) are skipped, as are all other log lines. From the line prefix
+ * (`log_line_prefix`) the time (`%m`/`%t`), `%u@%d` or `user=…,db=…` and `host=`/`client=` are read.
+ */
+import { parseIsoTime } from './time.js';
+import { MAX_STATEMENT } from './mysql-parser.js';
+import type { EntrySink, LogParser } from './types.js';
+
+const DURATION = /^(.*?)(?:LOG|INFO|NOTICE|WARNING):  duration: ([^ ]*) ms(?:  (statement|execute|parse|bind)[^:]*: ?(.*))?$/;
+const MILLISECONDS = /^[0-9]+(?:\.[0-9]+)?$/;
+const TIME = /(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?)(?: ?([A-Z][A-Za-z]{0,4}|[+-]\d\d(?::?\d\d)?))?/;
+const USER_AT_DB = /(?:^|[\s\]:])([^\s@[\]:,=]+)@([^\s@[\]:,=]+)[\s:]*$/;
+const USER = /\b(?:user|usr)=([^,\s]+)/;
+const DB = /\b(?:db|database|dbname)=([^,\s]+)/;
+const HOST = /\b(?:host|client|remote)=([^,\s(]+)/;
+
+interface Statement {
+  line: number;
+  prefix: string;
+  ms: string;
+  text: string[];
+  length: number;
+}
+
+export class PostgresLogParser implements LogParser {
+  private current?: Statement;
+
+  constructor(private readonly sink: EntrySink) {}
+
+  line(text: string, no: number): void {
+    if (text.charCodeAt(0) === 9 /* tab */) {
+      const s = this.current;
+      if (s && s.length < MAX_STATEMENT) {
+        s.text.push(text.slice(1));
+        s.length += text.length;
+      }
+      return;
+    }
+    this.flush();
+    if (!text.includes('duration: ')) return;
+    const m = DURATION.exec(text);
+    if (!m) return;
+    const [, prefix, ms, kind, statement] = m;
+    if (!MILLISECONDS.test(ms!)) {
+      this.sink.malformed({ line: no, reason: `duration "${ms}" is not a number` });
+      return;
+    }
+    if (kind === 'statement' || kind === 'execute') this.current = { line: no, prefix: prefix!, ms: ms!, text: [statement ?? ''], length: 0 };
+  }
+
+  end(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    const s = this.current;
+    if (!s) return;
+    this.current = undefined;
+    const query = s.text.length === 1 ? s.text[0]! : s.text.join('\n');
+    if (query.trim() === '') {
+      this.sink.malformed({ line: s.line, reason: 'duration line without a statement' });
+      return;
+    }
+    const who = prefixFields(s.prefix);
+    this.sink.entry({ query, admin: false, queryTime: Math.round(Number(s.ms) * 1000), line: s.line, ...who });
+  }
+}
+
+function prefixFields(prefix: string): { time?: number; user?: string; db?: string; host?: string } {
+  const out: { time?: number; user?: string; db?: string; host?: string } = {};
+  const t = TIME.exec(prefix);
+  if (t) {
+    const time = parseIsoTime(t[2] ? `${t[1]} ${t[2]}` : t[1]!);
+    if (!Number.isNaN(time)) out.time = time;
+  }
+  const pair = USER_AT_DB.exec(prefix);
+  out.user = USER.exec(prefix)?.[1] ?? pair?.[1];
+  out.db = DB.exec(prefix)?.[1] ?? pair?.[2];
+  out.host = HOST.exec(prefix)?.[1];
+  for (const k of ['user', 'db', 'host'] as const) if (out[k] === undefined || out[k] === '[unknown]') delete out[k];
+  return out;
+}
