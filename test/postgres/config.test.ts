@@ -3,13 +3,13 @@
  * and `ctx.endpoint` (an SSH tunnel's local end) replaces the DSN's host and port for both drivers.
  */
 import { createServer, connect, type Server } from 'node:net';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import winston from 'winston';
 import { databaseDrivers } from '../../src/dumpers/registry.js';
 import { parsePgDsn } from '../../src/postgres/dsn.js';
-import { createDb, PG_HOST, PG_PORT, type TestDb } from '../harness/postgres.js';
+import { createDb, PG_HOST, PG_PORT, pgQuery, type TestDb } from '../harness/postgres.js';
 import { ROOT, runCli, tempDir } from '../harness/util.js';
 
 const log = winston.createLogger({ silent: true });
@@ -88,5 +88,22 @@ test.each(['postgres', 'pg_dump'])('driver %s connects to ctx.endpoint instead o
     expect(tunnel.connections()).toBeGreaterThan(0);
   } finally {
     await tunnel.close();
+  }
+});
+
+test('restore connects to opts.endpoint instead of the DSN host and port', async () => {
+  const tunnel = await relay();
+  const target = `od_pg_ep_${Date.now()}`;
+  try {
+    const open = () => Readable.from([Buffer.from('CREATE TABLE r (x int);\nCOPY r (x) FROM stdin;\n7\n\\.\n')]);
+    await databaseDrivers.get('postgres').restore(open(), `postgres://postgres@unreachable.invalid:1/${target}`, {
+      signal: new AbortController().signal, log, baseDir: dir.path, reopen: async () => open(), endpoint: { host: '127.0.0.1', port: tunnel.port },
+    });
+    expect(tunnel.connections()).toBeGreaterThan(0);
+    const rows = await pgQuery<{ x: number }>('SELECT x FROM r', target);
+    expect(rows).toEqual([{ x: 7 }]);
+  } finally {
+    await tunnel.close();
+    await pgQuery(`DROP DATABASE IF EXISTS ${target} WITH (FORCE)`);
   }
 });
