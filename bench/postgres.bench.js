@@ -49,7 +49,8 @@ function jobs() {
     + job('native-quarter', { driver: 'postgres', where: { big: `id <= ${ROWS / 4}` } })
     + job('native-p2', { driver: 'postgres', parallel: 2 })
     + job('pgdump', { driver: 'pg_dump' })
-    + job('native-plain', { driver: 'postgres' }, 'none'));
+    + job('native-plain', { driver: 'postgres' }, 'none')
+    + job('native-plain-p2', { driver: 'postgres', parallel: 2 }, 'none'));
 }
 
 const run = (name) => measure(process.execPath, [CLI, 'run', 'jobs.yaml', '--job', name]);
@@ -72,6 +73,7 @@ async function main() {
     r.quarter = await run('native-quarter');
     r.p2 = await run('native-p2');
     r.plain = await run('native-plain');
+    r.plainP2 = await run('native-plain-p2');
     const plain = join(dir, 'out', 'native-plain.sql');
     const targets = [`${db}_r1`, `${db}_r2`, `${db}_r3`];
     r.restore = await measure(process.execPath, [CLI, 'restore', '--from', plain, '--to', `postgres://postgres@127.0.0.1:5432/${targets[0]}`]);
@@ -96,13 +98,14 @@ function report(r) {
   line(`dump native, ${ROWS / 4} rows (flatness)`, r.quarter);
   line('dump native parallel: 2', r.p2);
   line('dump native, no compression', r.plain, `  ${size('native-plain.sql')} MiB`);
-  line('restore native (plain file)', r.restore);
+  line('dump native, no compression, parallel: 2', r.plainP2);
+  line('restore native (plain file, sha256 check incl.)', r.restore);
   line('psql -f (plain file)', r.psql);
   line('psql -1 -f (one transaction)', r.psql1);
   console.log(`\nnative / pg_dump driver time ratio: ${(r.native.seconds / r.pgdump.seconds).toFixed(2)} (target <= 1.0)`);
   console.log(`native / raw pg_dump|gzip time ratio: ${(r.native.seconds / r.rawPgdump.seconds).toFixed(2)}`);
   console.log(`native peak RSS: ${r.native.rss.toFixed(0)} MiB (target < 150), at 1/4 of the rows ${r.quarter.rss.toFixed(0)} MiB`);
-  console.log(`parallel 2 / parallel 1 time: ${(r.p2.seconds / r.native.seconds).toFixed(2)}`);
+  console.log(`parallel 2 / parallel 1 time: ${(r.p2.seconds / r.native.seconds).toFixed(2)} with gzip, ${(r.plainP2.seconds / r.plain.seconds).toFixed(2)} without`);
   console.log(`restore / psql -f time: ${(r.restore.seconds / r.psql.seconds).toFixed(2)}; / psql -1 -f: ${(r.restore.seconds / r.psql1.seconds).toFixed(2)}`);
 }
 
