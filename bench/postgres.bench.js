@@ -54,6 +54,20 @@ function jobs() {
 }
 
 const run = (name) => measure(process.execPath, [CLI, 'run', 'jobs.yaml', '--job', name]);
+
+/** The driver alone, writing its dump to a file (no pipeline, hash or storage): like `pg_dump > file`. */
+function driverAlone(parallel) {
+  const code = `import { createWriteStream } from 'node:fs';
+    import { finished } from 'node:stream/promises';
+    import { postgresDriver } from ${JSON.stringify(join(ROOT, 'dist/dumpers/postgres.js'))};
+    import { logger } from ${JSON.stringify(join(ROOT, 'dist/util/log.js'))};
+    const d = await postgresDriver.createDumper({ driver: 'postgres', dsn: 'postgres://postgres@127.0.0.1:5432/${db}', parallel: ${parallel} }, { log: logger(), baseDir: '.' });
+    const out = createWriteStream('alone.sql');
+    await d.dump(out, { signal: new AbortController().signal });
+    out.end();
+    await finished(out);`;
+  return measure(process.execPath, ['--input-type=module', '-e', code]);
+}
 const size = (f) => (statSync(join(dir, 'out', f)).size / 1048576).toFixed(0);
 
 async function main() {
@@ -67,6 +81,8 @@ async function main() {
     psql('VACUUM ANALYZE big', db);
     jobs();
     const r = {};
+    r.alone = await driverAlone(1);
+    r.rawPlain = await measure('sh', ['-c', `pg_dump -h 127.0.0.1 -U postgres ${db} > raw.sql`]);
     r.pgdump = await run('pgdump');
     r.native = await run('native');
     r.rawPgdump = await measure('sh', ['-c', `pg_dump -h 127.0.0.1 -U postgres ${db} | gzip -6 > raw.sql.gz`]);
@@ -92,6 +108,8 @@ async function main() {
 function report(r) {
   const line = (label, m, extra = '') => console.log(`${label.padEnd(44)} ${m.seconds.toFixed(2).padStart(7)} s  ${m.rss.toFixed(0).padStart(4)} MiB${extra}`);
   console.log(`\nPostgreSQL ${ROWS} rows (${readdirSync(join(dir, 'out')).length} files); RSS = peak of the onedump process`);
+  line('driver postgres alone → file', r.alone);
+  line('pg_dump > file', r.rawPlain);
   line('dump native (gzip)', r.native, `  ${size('native.sql.gz')} MiB`);
   line('dump pg_dump driver (plain, gzip)', r.pgdump, `  ${size('pgdump.sql.gz')} MiB  (pg_dump's own RSS not included)`);
   line('raw: pg_dump | gzip -6 (shell)', r.rawPgdump);
@@ -102,7 +120,8 @@ function report(r) {
   line('restore native (plain file, sha256 check incl.)', r.restore);
   line('psql -f (plain file)', r.psql);
   line('psql -1 -f (one transaction)', r.psql1);
-  console.log(`\nnative / pg_dump driver time ratio: ${(r.native.seconds / r.pgdump.seconds).toFixed(2)} (target <= 1.0)`);
+  console.log(`\ndriver alone / pg_dump > file time ratio: ${(r.alone.seconds / r.rawPlain.seconds).toFixed(2)}`);
+  console.log(`native / pg_dump driver time ratio (same pipeline, gzip): ${(r.native.seconds / r.pgdump.seconds).toFixed(2)} (target <= 1.0)`);
   console.log(`native / raw pg_dump|gzip time ratio: ${(r.native.seconds / r.rawPgdump.seconds).toFixed(2)}`);
   console.log(`native peak RSS: ${r.native.rss.toFixed(0)} MiB (target < 150), at 1/4 of the rows ${r.quarter.rss.toFixed(0)} MiB`);
   console.log(`parallel 2 / parallel 1 time: ${(r.p2.seconds / r.native.seconds).toFixed(2)} with gzip, ${(r.plainP2.seconds / r.plain.seconds).toFixed(2)} without`);
