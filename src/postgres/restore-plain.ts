@@ -79,8 +79,8 @@ export class PlainRestore {
     const client = (this.client = opened.client!);
     client.on('notice', (n) => this.opts.log.debug(`postgres: ${n.message}`));
     try {
-      const existing = await this.prepare(opened.created);
       await client.query('BEGIN');
+      const existing = await this.prepare(opened.created);
       if (existing && (existing.relations.length || existing.types.length || existing.collations.length)) await this.replace(existing);
       const resumeAcls = opened.created ? undefined : await suspendDefaultAcls(client);
       const ends = new Ends();
