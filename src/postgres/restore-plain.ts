@@ -226,31 +226,54 @@ export class PlainRestore {
     }
   }
 
-  /** Lists what would run, changing nothing. */
+  /** Lists what would be replaced and what would run, changing nothing. */
   private async dryRun(chunks: AsyncIterable<Buffer>): Promise<RestoreResult> {
     const out = this.opts.out;
     const opened = await openTarget(this.t, true);
+    this.client = opened.client;
     try {
       if (opened.created) out?.write(`would create database ${this.t.database}\n`);
-      if (this.sel && this.opts.reopen) this.contents = await scanDump(await this.opts.reopen());
-      let copyRows = -1;
-      for await (const ev of readSql(chunks)) {
-        if (ev.kind === 'copy-data') { if (copyRows >= 0) for (const b of ev.data) if (b === 10) copyRows++; continue; }
-        if (ev.kind === 'copy-end') { if (copyRows >= 0) out?.write(`  ${copyRows} rows\n`); copyRows = -1; continue; }
-        if (ev.kind !== 'statement') continue;
-        const sql = ev.sql.toString('utf8');
-        const info = describeStatement(sql);
-        if (info.handling === 'session' || info.handling === 'ignore' || !this.wanted(info, sql)) continue;
-        this.statements++;
-        const what = info.object ?? info.table;
-        out?.write(`line ${ev.line}: ${info.verb}${what ? ` ${nameKey(what)}` : ''}${info.handling === 'defer' ? ' (after commit)' : info.handling === 'refuse' ? ' (refused)' : ''}\n`);
-        if (ev.copyFromStdin) { copyRows = 0; if (info.table) this.tables.add(nameKey(info.table)); }
-      }
+      const existing = opened.created ? undefined : await this.prepare(false);
+      const replaced = [...(existing?.relations ?? []), ...(existing?.types ?? []), ...(existing?.collations ?? [])].map((o) => `${o.schema}.${o.name}`);
+      if (replaced.length) out?.write(`would replace ${replaced.join(', ')}${this.opts.safetyBackup === false ? '' : ' (saved first to onedump-safety/)'}\n`);
+      for (const f of this.companionFks) out?.write(`would drop and re-add foreign key ${f.name} of ${f.schema}.${f.table}\n`);
+      if (this.sel && !this.contents && this.opts.reopen) this.contents = await scanDump(await this.opts.reopen());
+      await this.listStatements(chunks);
       return { statements: this.statements, tables: [...this.tables] };
     } finally {
       await closePg(opened.client);
     }
   }
+
+  /** Dry run: one line per statement that would run (with its line), COPY blocks with their row counts. */
+  private async listStatements(chunks: AsyncIterable<Buffer>): Promise<void> {
+    const out = this.opts.out;
+    let copyRows = -1;
+    for await (const ev of readSql(chunks)) {
+      if (ev.kind === 'copy-data') {
+        if (copyRows >= 0) for (let i = ev.data.indexOf(10); i >= 0; i = ev.data.indexOf(10, i + 1)) copyRows++;
+        continue;
+      }
+      if (ev.kind === 'copy-end') {
+        if (copyRows >= 0) out?.write(`  ${copyRows} rows\n`);
+        copyRows = -1;
+        continue;
+      }
+      if (ev.kind !== 'statement') continue;
+      const sql = ev.sql.toString('utf8');
+      const info = describeStatement(sql);
+      if (info.handling === 'session' || info.handling === 'ignore' || !this.wanted(info, sql)) continue;
+      this.statements++;
+      const what = info.object ?? info.table;
+      const note = info.handling === 'defer' ? ' (after commit)' : info.handling === 'refuse' ? ' (refused)' : '';
+      out?.write(`line ${ev.line}: ${info.verb}${what ? ` ${nameKey(what)}` : ''}${note}\n`);
+      if (ev.copyFromStdin) {
+        copyRows = 0;
+        if (info.table) this.tables.add(nameKey(info.table));
+      }
+    }
+  }
+
 }
 
 /** CREATE FUNCTION → CREATE OR REPLACE; CREATE SCHEMA/EXTENSION tolerate an existing one. */

@@ -153,6 +153,22 @@ test('--dry-run lists what would run and changes nothing', async () => {
   expect(text).toMatch(/line \d+: COPY public\.orders\n {2}2000 rows/);
   expect(r.tables).toEqual(expect.arrayContaining(['public.customers', 'public.orders']));
   expect(await exists(target)).toBe(false);
+
+  // over an existing database: what would be replaced, and nothing changes
+  const existing = track(await createDb());
+  await restore(dumpFile, existing.dsn);
+  await existing.query('DELETE FROM orders WHERE id > 10');
+  const before = await fingerprint(existing);
+  const out2 = new PassThrough();
+  let text2 = '';
+  out2.on('data', (d) => (text2 += d));
+  await restore(dumpFile, existing.dsn, { dryRun: true, out: out2, tables: ['customers'] });
+  const [replaceLine, fkLine] = text2.split('\n');
+  expect(replaceLine!.replace(/^would replace (.*) \(saved first to onedump-safety\/\)$/, '$1').split(', ').sort()).toEqual(['public.customers', 'public.customers_id_seq']);
+  expect(fkLine).toBe('would drop and re-add foreign key orders_customer_fkey of public.orders');
+  expect(text2).toMatch(/line \d+: ALTER TABLE public\.orders\n$/);
+  expect(text2).not.toContain('COPY public.orders');
+  expect(await fingerprint(existing)).toEqual(before);
 });
 
 test('a truncated dump is refused and nothing is restored', async () => {
