@@ -19,7 +19,7 @@ import type { PgTarget } from './dsn.js';
 import { DumpEncoding, clientEncodingOf } from './encoding.js';
 import { addedConstraint, nameKey, scanDump, type DumpContents } from './prescan.js';
 import {
-  dropCreated, dropExisting, dropForeignKeys, findCompanions, findExisting, hasUserObjects, lockExisting, openTarget, safetyBackup,
+  dropCreated, dropExisting, dropForeignKeys, dropFunctions, findCompanions, findExisting, hasUserObjects, lockExisting, openTarget, safetyBackup,
   suspendDefaultAcls, type Companions, type Existing,
 } from './restore-target.js';
 import { closePg, type PgClient } from './session.js';
@@ -68,6 +68,7 @@ export class PlainRestore {
   private safetyFile?: string;
   private readonly extraRelations = new Set<string>();
   private companionFks: Companions['foreignKeys'] = [];
+  private companionFunctions: Companions['functions'] = [];
 
   constructor(private readonly t: PgTarget, private readonly opts: RestoreOptions) {
     if (opts.tables?.length) this.sel = new Selection({ tables: opts.tables });
@@ -119,12 +120,13 @@ export class PlainRestore {
       collations: this.sel ? [] : this.contents.collations,
     };
     const existing = await findExisting(this.client!, wanted, !this.sel);
-    const companions = await findCompanions(this.client!, existing, this.contents);
+    const companions = await findCompanions(this.client!, existing, this.contents, !this.sel);
     for (const v of companions.views) {
       existing.relations.push(v);
       this.extraRelations.add(`${v.schema}.${v.name}`);
     }
     this.companionFks = companions.foreignKeys;
+    this.companionFunctions = companions.functions;
     return existing;
   }
 
@@ -139,6 +141,7 @@ export class PlainRestore {
       }
     }
     await dropForeignKeys(this.client!, this.companionFks);
+    await dropFunctions(this.client!, this.companionFunctions);
     await dropExisting(this.client!, existing, this.contents!);
     this.opts.log.info(`postgres: replacing ${[...names, ...existing.types, ...existing.collations].map((o) => (typeof o === 'string' ? o : `${o.schema}.${o.name}`)).join(', ')}`);
   }
@@ -237,6 +240,7 @@ export class PlainRestore {
       const replaced = [...(existing?.relations ?? []), ...(existing?.types ?? []), ...(existing?.collations ?? [])].map((o) => `${o.schema}.${o.name}`);
       if (replaced.length) out?.write(`would replace ${replaced.join(', ')}${this.opts.safetyBackup === false ? '' : ' (saved first to onedump-safety/)'}\n`);
       for (const f of this.companionFks) out?.write(`would drop and re-add foreign key ${f.name} of ${f.schema}.${f.table}\n`);
+      for (const f of this.companionFunctions) out?.write(`would drop and recreate ${f.schema}.${f.name}(${f.args})\n`);
       if (this.sel && !this.contents && this.opts.reopen) this.contents = await scanDump(await this.opts.reopen());
       await this.listStatements(chunks);
       return { statements: this.statements, tables: [...this.tables] };

@@ -104,6 +104,8 @@ export interface Companions {
   views: { schema: string; name: string; kind: string }[];
   /** Foreign keys of kept tables that reference replaced tables and that the dump adds: dropped, then re-added. */
   foreignKeys: { schema: string; table: string; name: string }[];
+  /** Functions over replaced tables' row types (or reading them, SQL-standard bodies) that the dump recreates. */
+  functions: { schema: string; name: string; args: string; kind: string }[];
 }
 
 /**
@@ -111,9 +113,9 @@ export interface Companions {
  * read them (restored with them, even under --tables) and foreign keys that reference them. Anything
  * the dump does not recreate is left alone, and then stops the restore when the drop fails.
  */
-export async function findCompanions(client: PgClient, e: Existing, c: DumpContents): Promise<Companions> {
+export async function findCompanions(client: PgClient, e: Existing, c: DumpContents, withFunctions: boolean): Promise<Companions> {
   const names = e.relations.map((r) => qname(r.schema, r.name));
-  if (!names.length) return { views: [], foreignKeys: [] };
+  if (!names.length) return { views: [], foreignKeys: [], functions: [] };
   const inDump = new Set(c.relations.map((r) => nameKey(r.name)));
   const views = (await client.query<{ schema: string; name: string; kind: string }>(`
     WITH RECURSIVE base AS (SELECT to_regclass(x)::oid AS oid FROM unnest($1::text[]) AS x),
@@ -130,10 +132,35 @@ export async function findCompanions(client: PgClient, e: Existing, c: DumpConte
     SELECT n.nspname AS schema, t.relname AS table, co.conname AS name FROM pg_catalog.pg_constraint co
       JOIN pg_catalog.pg_class t ON t.oid = co.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
     WHERE co.contype = 'f' AND co.conparentid = 0 AND co.confrelid IN (SELECT oid FROM base) AND co.conrelid NOT IN (SELECT oid FROM base)`, [names])).rows;
+  const recreated = new Set(c.functions.map(nameKey));
+  const functions = withFunctions ? (await dependentFunctions(client, names)).filter((f) => recreated.has(`${f.schema}.${f.name}`)) : [];
   return {
     views: views.filter((v) => inDump.has(`${v.schema}.${v.name}`)),
     foreignKeys: fks.filter((f) => c.foreignKeys.has(`${f.schema}.${f.table}|${f.name}`)),
+    functions,
   };
+}
+
+async function dependentFunctions(client: PgClient, names: string[]): Promise<Companions['functions']> {
+  return (await client.query<Companions['functions'][number]>(`
+    WITH base AS (SELECT to_regclass(x)::oid AS oid FROM unnest($1::text[]) AS x),
+    refs AS (
+      SELECT 'pg_catalog.pg_class'::regclass AS cat, oid FROM base
+      UNION ALL SELECT 'pg_catalog.pg_type'::regclass, c.reltype FROM pg_catalog.pg_class c WHERE c.oid IN (SELECT oid FROM base)
+      UNION ALL SELECT 'pg_catalog.pg_type'::regclass, t.typarray FROM pg_catalog.pg_class c JOIN pg_catalog.pg_type t ON t.oid = c.reltype
+        WHERE c.oid IN (SELECT oid FROM base))
+    SELECT DISTINCT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args, p.prokind AS kind
+    FROM pg_catalog.pg_depend d JOIN refs ON d.refclassid = refs.cat AND d.refobjid = refs.oid
+      JOIN pg_catalog.pg_proc p ON d.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.objid
+      JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace`, [names])).rows;
+}
+
+/** Drops the functions that `findCompanions` found (the dump creates them again). */
+export async function dropFunctions(client: PgClient, fns: Companions['functions']): Promise<void> {
+  for (const f of fns) {
+    const kw = f.kind === 'p' ? 'PROCEDURE' : f.kind === 'a' ? 'AGGREGATE' : 'FUNCTION';
+    await client.query(`DROP ${kw} IF EXISTS ${qname(f.schema, f.name)}(${f.args})`);
+  }
 }
 
 /** Drops the foreign keys that `findCompanions` found (the dump adds them back after the data). */
