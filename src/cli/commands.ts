@@ -4,6 +4,7 @@ import { runCommand } from './run.js';
 import { daemonCommand } from './daemon.js';
 import { restoreCommand } from './restore.js';
 import { backupsCommand } from './backups.js';
+import { binlogCommand } from './binlog.js';
 import { slowCommand } from './slow.js';
 
-export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand, slowCommand];
+export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand, binlogCommand, slowCommand];

@@ -60,4 +60,6 @@ const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://$
 if (invokedDirectly) {
   const code = await main();
   process.exitCode = code;
+  // the work is done: a connection kept alive by a library must not hold the process open
+  setTimeout(() => process.exit(code), 2000).unref();
 }

@@ -1,8 +1,11 @@
-/** `onedump validate FILE...`: schema and semantic checks; every problem as FILE:LINE:COL: path: message. */
+/**
+ * `onedump validate FILE...`: schema and semantic checks without running anything; every problem of
+ * every file as `FILE:LINE:COL: path: message` (or `--format json`). Exit 1 when any file has one.
+ */
 import type { CommandModule } from 'yargs';
 import { checkConfig } from '../config/load.js';
 import { formatIssue } from '../errors.js';
-import { redact } from '../util/redact.js';
+import { redact, redactValue } from '../util/redact.js';
 
 interface Args {
   files: string[];
@@ -22,7 +25,8 @@ export const validateCommand: CommandModule<object, Args> = {
     const reports = args.files.map((file) => ({ file, issues: checkConfig(file).issues }));
     const bad = reports.some((r) => r.issues.length);
     if (args.format === 'json') {
-      process.stdout.write(JSON.stringify({ valid: !bad, files: reports.map((r) => ({ file: r.file, valid: !r.issues.length, issues: r.issues })) }, null, 2) + '\n');
+      const files = reports.map((r) => ({ file: r.file, valid: !r.issues.length, issues: redactValue(r.issues) }));
+      process.stdout.write(JSON.stringify({ valid: !bad, files }, null, 2) + '\n');
     } else {
       for (const r of reports) {
         if (!r.issues.length) process.stdout.write(`${r.file}: ok\n`);

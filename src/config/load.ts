@@ -4,14 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parse as parseYamlScalar, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { registerConfigSecrets } from './secrets.js';
-import { environmentFor, expand, type Env } from './env.js';
+import { environmentFor, expandDocument, type Env } from './env.js';
 import { formatPath, pointerToPath, positionOf, type PathSegment } from './positions.js';
 import { schemaValidator, schemaIssues } from './validate-schema.js';
-import { semanticIssues } from './semantic.js';
+import { semanticIssues, type Broken } from './semantic.js';
+import type { ErrorObject } from 'ajv';
 import { isLegacy, legacyValidator, mapLegacy } from './legacy.js';
 import type { Config, JobConfig, NotifierConfig } from './types.js';
 
@@ -39,91 +40,93 @@ export function checkConfig(file: string, opts: LoadOptions = {}): LoadResult {
   try {
     text = readFileSync(abs, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { issues: [{ file, line: 1, col: 1, path: '', message: `cannot read file (${code})` }] };
+    return { issues: [{ file, line: 1, col: 1, path: '', message: `cannot read file: ${readProblem(err)}` }] };
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
-  if (doc.errors.length) {
-    return {
-      issues: doc.errors.map((e) => {
-        const { line, col } = lines.linePos(e.pos[0]);
-        return { file, line, col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` };
-      }),
-    };
-  }
-  const env = opts.env ?? environmentFor(dirname(abs));
-  const issues: ConfigIssue[] = expandDocument(doc, lines, env, file);
-  const at = (path: PathSegment[], message: string, key = false): ConfigIssue => ({
-    file, ...positionOf(doc, lines, path, { key }), path: formatPath(path), message,
-  });
-
-  let raw = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
+  if (doc.errors.length) return { issues: dedupe(doc.errors.map((e) => syntaxIssue(file, text, lines, e))) };
+  const expansion = expandDocument(doc, text, lines, opts.env ?? environmentFor(dirname(abs)), file);
+  const at: At = (path, message, key = false) => ({ file, ...positionOf(doc, lines, path, { key }), path: formatPath(path), message });
+  const raw = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { issues: [...issues, at([], 'the job file must be a mapping with a `jobs:` list')] };
+    return { issues: [...expansion.issues, at([], 'the job file must be a mapping with a `jobs:` list')] };
   }
-  let legacy = false;
-  let toSourcePath = (p: PathSegment[]): PathSegment[] => p;
-  if (isLegacy(raw)) {
-    legacy = true;
-    const validateLegacy = legacyValidator();
-    if (!validateLegacy(raw)) {
-      issues.push(...schemaIssues(validateLegacy.errors ?? [], at));
-      return { issues };
-    }
-    const mapped = mapLegacy(raw as Record<string, unknown>);
-    raw = mapped.config;
-    toSourcePath = mapped.sourcePath;
-  }
-  const atSource = (path: PathSegment[], message: string, key = false): ConfigIssue => {
-    const src = toSourcePath(path);
-    const issue = at(src, message, key && src === path);
-    return { ...issue, path: formatPath(path) };
-  };
-  const validate = schemaValidator();
-  const schemaOk = validate(raw);
-  const sIssues = schemaOk ? [] : schemaIssues(validate.errors ?? [], atSource);
-  issues.push(...sIssues);
-  const brokenJobs = new Set(
-    (validate.errors ?? []).map((e) => pointerToPath(e.instancePath)).filter((p) => p[0] === 'jobs').map((p) => p[1]),
-  );
-  const root = raw as Record<string, unknown>;
-  issues.push(...semanticIssues(root, brokenJobs, atSource, schemaOk));
-  if (issues.length) return { issues: dedupe(issues) };
-  const config = toConfig(root, abs, legacy);
+  const shaped = nativeShape(raw as Record<string, unknown>, at);
+  // before any message is formatted, so secrets stay out of error output too (after the Go mapping:
+  // a Go S3 `key` is a file name, not a secret)
+  if (shaped.root) registerConfigSecrets(shaped.root);
+  const issues = [...expansion.issues, ...shaped.issues];
+  if (shaped.root) issues.push(...checkNative(shaped.root, shaped.at, expansion.missingPaths));
+  if (issues.length || !shaped.root) return { issues: dedupe(withoutNoise(issues, expansion.missingPaths)) };
+  const config = toConfig(shaped.root, abs, shaped.legacy);
   registerConfigSecrets(config);
   return { config, issues: [] };
 }
 
-/** Expands `${VAR}` in every scalar value, keeping positions; unset variables become issues. */
-function expandDocument(doc: Document, lines: LineCounter, env: Env, file: string): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  visit(doc, {
-    Scalar(key, node, path) {
-      if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
-      const { value, missing, changed } = expand(node.value, env);
-      for (const name of missing) {
-        const { line, col } = lines.linePos(node.range?.[0] ?? 0);
-        const keys = path.filter((n) => 'key' in (n as object)).map((n) => String((n as { key: { value?: unknown } }).key?.value ?? ''));
-        issues.push({ file, line, col, path: keys.join('.'), message: `environment variable ${name} is not set (set it, or write \${${name}:-default})` });
-      }
-      if (!changed) return;
-      node.value = value;
-      if (node.type === 'PLAIN' && value !== '') {
-        const typed = safeScalar(value);
-        if (typeof typed === 'number' || typeof typed === 'boolean') node.value = typed;
-      }
-    },
-  });
+type At = (path: PathSegment[], message: string, key?: boolean) => ConfigIssue;
+
+/**
+ * The file in the native shape: a Go-onedump file is checked against its own schema (errors at the
+ * keys written) and mapped; `at` then places native paths at their source in the file.
+ */
+function nativeShape(raw: Record<string, unknown>, at: At): { root?: Record<string, unknown>; at: At; legacy: boolean; issues: ConfigIssue[] } {
+  if (!isLegacy(raw)) return { root: raw, at, legacy: false, issues: [] };
+  const validateLegacy = legacyValidator();
+  if (!validateLegacy(raw)) return { at, legacy: true, issues: schemaIssues(validateLegacy.errors ?? [], at) };
+  const mapped = mapLegacy(raw);
+  const atSource: At = (path, message, key = false) => {
+    const src = mapped.sourcePath(path);
+    return { ...at(src, message, key && src === path), path: formatPath(path) };
+  };
+  return { root: mapped.config, at: atSource, legacy: true, issues: [] };
+}
+
+/** JSON Schema (filling in defaults) and semantic checks of a native-shaped config. */
+function checkNative(root: Record<string, unknown>, at: At, missingPaths: Set<string>): ConfigIssue[] {
+  const validate = schemaValidator();
+  const issues = validate(root) ? [] : schemaIssues(validate.errors ?? [], at);
+  issues.push(...semanticIssues(root, brokenParts(validate.errors ?? [], missingPaths), at));
   return issues;
 }
 
-function safeScalar(text: string): unknown {
-  try {
-    return parseYamlScalar(text);
-  } catch {
-    return text;
+/**
+ * Jobs and notifiers with schema errors, not counting values left empty by an unset variable; a
+ * notifier with an unset variable counts as broken (its own checks would only repeat the problem).
+ */
+function brokenParts(errors: ErrorObject[], missingPaths: Set<string>): Broken {
+  const paths = errors.map((e) => pointerToPath(e.instancePath)).filter((p) => !missingPaths.has(formatPath(p)));
+  const indexes = (top: string) => new Set(paths.filter((p) => p[0] === top).map((p) => p[1]));
+  const notifiers = indexes('notifiers');
+  for (const p of missingPaths) {
+    const m = /^notifiers\[(\d+)\]/.exec(p);
+    if (m) notifiers.add(Number(m[1]));
   }
+  return { jobs: indexes('jobs'), notifiers };
+}
+
+function readProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const known: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' };
+  return (code && known[code]) ?? (err as Error).message;
+}
+
+function syntaxIssue(file: string, text: string, lines: LineCounter, e: YAMLError): ConfigIssue {
+  const { line, col } = lines.linePos(e.pos[0]);
+  const message = e.code === 'DUPLICATE_KEY'
+    ? `duplicate key "${keyAt(text, e.pos[0])}" (each key may appear once in a mapping)`
+    : `YAML syntax error: ${e.message.split('\n')[0]}`;
+  return { file, line, col, path: '', message };
+}
+
+/** The mapping key written at `offset` (quoted or plain). */
+function keyAt(text: string, offset: number): string {
+  const m = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:#\n]*?)\s*:(?:\s|$)/.exec(text.slice(offset));
+  return (m?.[1] ?? text.slice(offset).split(/[:\n]/)[0]!).replace(/^(["'])(.*)\1$/, '$2');
+}
+
+/** A value that is empty because its variable is unset would also fail the schema: report only the variable. */
+function withoutNoise(issues: ConfigIssue[], missingPaths: Set<string>): ConfigIssue[] {
+  return issues.filter((i) => i.message.startsWith('environment variable') || !missingPaths.has(i.path));
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {

@@ -38,10 +38,20 @@ function rows(root: S, s: S, skip: string[], prefix: string): string[] {
     const r = resolveRef(root, v);
     const def = v.default ?? r.default;
     lines.push(`| \`${prefix}${k}\` | ${cell(typeOf(root, v))} | ${required.has(k) ? 'yes' : ''} | ${def === undefined ? '' : cell('`' + JSON.stringify(def) + '`')} | ${cell(v.description ?? r.description)} |`);
-    // inline nested objects are listed with dotted keys; named ($ref) ones have their own section
+    // inline nested objects are listed with dotted keys (`a.b`, `list[].b`); named ($ref) ones have their own section
     if (v.$ref === undefined && r.type === 'object' && r.properties) lines.push(...rows(root, r, [], `${prefix}${k}.`));
+    const item = listItemObject(r);
+    if (v.$ref === undefined && item) lines.push(...rows(root, item, [], `${prefix}${k}[].`));
   }
   return lines;
+}
+
+/** The object form of a list's items, when they have one (`items: {oneOf: [string, {properties}]}`). */
+function listItemObject(r: S): S | undefined {
+  if (r.type !== 'array' || !r.items) return undefined;
+  const items = r.items as S;
+  const forms = Array.isArray(items.oneOf) ? (items.oneOf as S[]) : [items];
+  return forms.find((f) => f.type === 'object' && f.properties && f.$ref === undefined);
 }
 
 function table(root: S, s: S, skip: string[] = []): string[] {
@@ -63,6 +73,8 @@ export function renderReference(schema: JsonSchema): string {
   const jobCommonKeys = ['name', 'type', 'schedule', 'timezone', 'timeout', 'retries', 'retry_delay', 'notify'];
   const firstJob = ((defs.job as S).oneOf as S[])[0]!;
   const common: S = { properties: Object.fromEntries(jobCommonKeys.map((k) => [k, (firstJob.properties as S)[k]])), required: ['name', 'type'] };
+  const kinds = ((defs.job as S).oneOf as S[]).map((b) => `\`${String(((b.properties as S).type as S).const)}\``);
+  (common.properties as S).type = { type: 'string', description: `The job kind: ${kinds.join(', ')} (its own keys are below).` };
   const dbKeys = ['dsn', 'tables', 'exclude_tables', 'where', 'schema_only', 'data_only', 'ssh'];
   const firstDb = ((defs.database as S).oneOf as S[])[0]!;
   const dbCommon: S = { properties: Object.fromEntries(dbKeys.map((k) => [k, (firstDb.properties as S)[k]])), required: ['driver', 'dsn'] };

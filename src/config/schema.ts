@@ -30,10 +30,10 @@ const jobCommon: Record<string, JsonSchema> = {
     examples: ['0 2 * * *', '*/30 * * * * *'],
   },
   timezone: { type: 'string', description: 'IANA time zone for `schedule` (default: the machine\'s).', examples: ['Europe/Berlin'] },
-  timeout: { $ref: '#/$defs/duration', description: 'Abort a run that takes longer than this. Default: no limit.' },
+  timeout: { $ref: '#/$defs/duration', description: 'Abort a run that takes longer than this (all attempts and retry delays together); it leaves no partial file. Default: no limit.' },
   retries: { type: 'integer', minimum: 0, maximum: 20, default: 0, description: 'Extra attempts after a transient failure (network, timeout, deadlock, HTTP 429/5xx), with exponential backoff and jitter.' },
   retry_delay: { $ref: '#/$defs/duration', default: '5s', description: 'Delay before the first retry; doubles each attempt (capped at 5 minutes), ±20% jitter.' },
-  notify: { type: 'array', items: { type: 'string' }, uniqueItems: true, description: 'Names of the notifiers this job reports to. Default: all.' },
+  notify: { type: 'array', items: { type: 'string' }, uniqueItems: true, description: 'Names of the notifiers this job reports to (`[]`: none but the console). Default: all.' },
 };
 
 function branch(tagKey: string, tag: string, description: string, fragment: { properties: Record<string, unknown>; required?: string[] }, common: Record<string, JsonSchema>, commonRequired: string[]): JsonSchema {
@@ -75,13 +75,13 @@ const ssh: JsonSchema = {
   description: 'Reach the database through an SSH tunnel opened for this job.',
   properties: {
     host: { type: 'string', minLength: 1, description: 'SSH server.' },
-    port: { type: 'integer', minimum: 1, maximum: 65535, default: 22 },
-    user: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 1, maximum: 65535, default: 22, description: 'SSH port.' },
+    user: { type: 'string', minLength: 1, description: 'SSH user.' },
     key_file: { type: 'string', description: 'Private key file.' },
     key: { type: 'string', description: 'Private key content (PEM/OpenSSH).' },
     passphrase: { type: 'string', description: 'Passphrase of the private key.' },
     agent: { type: ['string', 'boolean'], description: 'Use the SSH agent (`true` = `$SSH_AUTH_SOCK`, or a socket path).' },
-    password: { type: 'string' },
+    password: { type: 'string', description: 'Password login (prefer a key). Use `${VAR}`.' },
     known_hosts: { type: 'string', description: 'known_hosts file used to verify the host key (default `~/.ssh/known_hosts`).' },
     host_key_fingerprint: { type: 'string', description: 'Expected host key fingerprint, `SHA256:...` as `ssh-keygen -lf` prints it.' },
     insecure_ignore_host_key: { type: 'boolean', default: false, description: 'Skip host key verification. Never in production.' },

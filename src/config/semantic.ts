@@ -6,13 +6,20 @@ import { Cron } from 'croner';
 import type { ConfigIssue } from '../errors.js';
 import { jobKinds } from '../jobs/registry.js';
 import { notifierKinds } from '../notifiers/registry.js';
-import type { Config, JobConfig } from './types.js';
+import type { Config } from './types.js';
+import type { JobKind } from '../jobs/types.js';
 import type { PathSegment } from './positions.js';
 
 type At = (path: PathSegment[], message: string, key?: boolean) => ConfigIssue;
 type Raw = Record<string, unknown>;
 
-export function semanticIssues(root: Raw, brokenJobs: Set<PathSegment | undefined>, at: At, schemaOk: boolean): ConfigIssue[] {
+/** Indexes of jobs and notifiers that failed the schema (their kind's own checks are skipped). */
+export interface Broken {
+  jobs: Set<PathSegment | undefined>;
+  notifiers: Set<PathSegment | undefined>;
+}
+
+export function semanticIssues(root: Raw, broken: Broken, at: At): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const jobs = Array.isArray(root.jobs) ? (root.jobs as Raw[]) : [];
   const storages = root.storages && typeof root.storages === 'object' ? (root.storages as Raw) : {};
@@ -21,30 +28,41 @@ export function semanticIssues(root: Raw, brokenJobs: Set<PathSegment | undefine
   duplicates(jobs.map((j) => j?.name), (i, first) => issues.push(at(['jobs', i, 'name'], `duplicate job name "${String(jobs[i]!.name)}" (also job #${first + 1})`)));
   duplicates(notifiers.map((n) => n?.name ?? n?.type), (i, first) => issues.push(at(['notifiers', i], `duplicate notifier name "${String(notifiers[i]!.name ?? notifiers[i]!.type)}" (also notifier #${first + 1}); give each a distinct \`name\``)));
   const notifierNames = new Set(notifiers.map((n) => String(n?.name ?? n?.type)));
-  if (schemaOk) {
-    notifiers.forEach((n, i) => {
-      for (const message of notifierKinds.get(String(n.type)).check?.(n as never) ?? []) issues.push(at(['notifiers', i], message));
-    });
-  }
+  notifiers.forEach((n, i) => {
+    if (broken.notifiers.has(i) || !notifierKinds.has(String(n?.type))) return;
+    for (const message of notifierKinds.get(String(n.type)).check?.(n as never) ?? []) issues.push(at(['notifiers', i], message));
+  });
 
   jobs.forEach((job, i) => {
-    if (!job || typeof job !== 'object' || brokenJobs.has(i)) return;
+    if (!job || typeof job !== 'object') return;
+    // checks that look at one well-typed key run even when other keys of the job are broken, so that
+    // a single `validate` shows every problem
     issues.push(...checkSchedule(job, i, at));
-    (Array.isArray(job.notify) ? (job.notify as string[]) : []).forEach((n, k) => {
-      if (!notifierNames.has(n)) issues.push(at(['jobs', i, 'notify', k], `unknown notifier "${n}"${list(notifierNames)}`));
+    (Array.isArray(job.notify) ? (job.notify as unknown[]) : []).forEach((n, k) => {
+      if (typeof n === 'string' && !notifierNames.has(n)) issues.push(at(['jobs', i, 'notify', k], `unknown notifier "${n}"${list(notifierNames)}`));
     });
-    if (!schemaOk && !jobKinds.has(String(job.type))) return;
+    if (!jobKinds.has(String(job.type))) return;
     const kind = jobKinds.get(String(job.type));
-    for (const ref of kind.storageRefs?.(job as never) ?? []) {
+    for (const ref of storageRefsOf(kind, job)) {
       if (!Object.hasOwn(storages, ref.name)) {
         issues.push(at(['jobs', i, ...splitPath(ref.path)], `unknown storage "${ref.name}"${list(Object.keys(storages))}`));
       }
     }
-    for (const issue of kind.check?.(job as never, { storages } as unknown as Config) ?? []) {
+    if (broken.jobs.has(i)) return; // a kind's own checks may rely on the schema's shape
+    for (const issue of kind.check?.(job as never, { storages, jobs } as unknown as Config) ?? []) {
       issues.push(at(['jobs', i, ...splitPath(issue.path)], issue.message));
     }
   });
   return issues;
+}
+
+/** A job kind's storage references, tolerating a job that failed the schema elsewhere. */
+function storageRefsOf(kind: JobKind<never>, job: Raw): { path: string; name: string }[] {
+  try {
+    return (kind.storageRefs?.(job as never) ?? []).filter((r) => typeof r?.name === 'string');
+  } catch {
+    return []; // the reference keys themselves are malformed: the schema error says so
+  }
 }
 
 function checkSchedule(job: Raw, i: number, at: At): ConfigIssue[] {

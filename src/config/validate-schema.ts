@@ -8,7 +8,8 @@ import { DURATION_PATTERN } from '../util/duration.js';
 let compiled: ValidateFunction | undefined;
 
 export function newAjv(): Ajv {
-  return new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strict: true, allowUnionTypes: true });
+  // verbose: errors carry their schema, which names the allowed keys and the known types
+  return new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strict: true, allowUnionTypes: true, verbose: true });
 }
 
 /** The compiled validator of the full schema (defaults are filled in as it validates). */
@@ -23,8 +24,15 @@ function describe(e: ErrorObject): { path: PathSegment[]; message: string; key?:
   const path = pointerToPath(e.instancePath);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
-    case 'additionalProperties':
-      return { path: [...path, String(p.additionalProperty)], message: 'unknown key', key: true };
+    case 'additionalProperties': {
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const hint = closest(String(p.additionalProperty), allowed);
+      return { path: [...path, String(p.additionalProperty)], message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`, key: true };
+    }
+    case 'minItems':
+      return { path, message: `must have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}` };
+    case 'minLength':
+      return { path, message: p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters long` };
     case 'required':
       return { path, message: `missing required key "${String(p.missingProperty)}"` };
     case 'discriminator': {
@@ -53,8 +61,32 @@ function describe(e: ErrorObject): { path: PathSegment[]; message: string; key?:
   }
 }
 
+/** The allowed key closest to a misspelt one (edit distance ≤ 2), if any. */
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
 function known(e: ErrorObject): string {
-  const branches = (e.schema as unknown[] | undefined) ?? (e.parentSchema as { oneOf?: unknown[] } | undefined)?.oneOf;
+  const branches = (e.parentSchema as { oneOf?: unknown[] } | undefined)?.oneOf;
   if (!Array.isArray(branches)) return '';
   const tag = String((e.params as Record<string, unknown>).tag);
   const names = branches

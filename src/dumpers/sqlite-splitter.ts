@@ -10,6 +10,8 @@ export class SqliteStatementSplitter {
   /** Keywords seen in the current statement, uppercased (only the first few and the last one matter). */
   private words: string[] = [];
   private lastWord = '';
+  /** Open CASE expressions inside a trigger body: their END does not end the trigger. */
+  private caseDepth = 0;
 
   /** Adds text and returns the statements it completed (each including its trailing `;`). */
   push(text: string): string[] {
@@ -18,58 +20,9 @@ export class SqliteStatementSplitter {
     const s = this.buf;
     let i = this.pos;
     while (i < s.length) {
-      const c = s[i]!;
-      if (c === "'" || c === '"' || c === '`' || c === '[') {
-        const close = c === '[' ? ']' : c;
-        let j = i + 1;
-        for (;;) {
-          const k = s.indexOf(close, j);
-          if (k < 0) { j = -1; break; }
-          if (close !== ']' && s[k + 1] === close) { j = k + 2; continue; }
-          j = k + 1;
-          break;
-        }
-        if (j < 0) break; // incomplete: wait for more text
-        this.lastWord = '';
-        i = j;
-        continue;
-      }
-      if (c === '-' && s[i + 1] === '-') {
-        const k = s.indexOf('\n', i);
-        if (k < 0) break;
-        i = k + 1;
-        continue;
-      }
-      if (c === '-' && i + 1 >= s.length) break;
-      if (c === '/' && s[i + 1] === '*') {
-        const k = s.indexOf('*/', i + 2);
-        if (k < 0) break;
-        i = k + 2;
-        continue;
-      }
-      if (c === '/' && i + 1 >= s.length) break;
-      if (c === ';') {
-        i++;
-        if (this.inTrigger() && this.lastWord !== 'END') continue;
-        const stmt = s.slice(this.stmtStart, i).trim();
-        if (stmt !== ';') out.push(stmt);
-        this.stmtStart = i;
-        this.words = [];
-        this.lastWord = '';
-        continue;
-      }
-      if (/[A-Za-z_]/.test(c)) {
-        let j = i + 1;
-        while (j < s.length && /[A-Za-z0-9_$]/.test(s[j]!)) j++;
-        if (j >= s.length) break; // the word may continue in the next chunk
-        const w = s.slice(i, j).toUpperCase();
-        if (this.words.length < 4) this.words.push(w);
-        this.lastWord = w;
-        i = j;
-        continue;
-      }
-      if (!/\s/.test(c)) this.lastWord = '';
-      i++;
+      const next = this.step(s, i, out);
+      if (next === undefined) break; // a token may continue in the next chunk
+      i = next;
     }
     // drop consumed text to keep memory bounded by the longest statement
     this.buf = s.slice(this.stmtStart);
@@ -78,16 +31,84 @@ export class SqliteStatementSplitter {
     return out;
   }
 
+  /** Consumes one token at `i`; returns where the next starts, or undefined when more text is needed. */
+  private step(s: string, i: number, out: string[]): number | undefined {
+    const c = s[i]!;
+    if (c === "'" || c === '"' || c === '`' || c === '[') {
+      const end = quotedEnd(s, i, c === '[' ? ']' : c);
+      if (end !== undefined) this.lastWord = '';
+      return end;
+    }
+    if ((c === '-' || c === '/') && i + 1 >= s.length) return undefined;
+    if (c === '-' && s[i + 1] === '-') {
+      const k = s.indexOf('\n', i);
+      return k < 0 ? undefined : k + 1;
+    }
+    if (c === '/' && s[i + 1] === '*') {
+      const k = s.indexOf('*/', i + 2);
+      return k < 0 ? undefined : k + 2;
+    }
+    if (c === ';') return this.semicolon(s, i, out);
+    if (/[A-Za-z_]/.test(c)) return this.word(s, i);
+    if (!/\s/.test(c)) this.lastWord = '';
+    return i + 1;
+  }
+
+  /** Ends the statement, unless the `;` is inside a trigger body. */
+  private semicolon(s: string, i: number, out: string[]): number {
+    if (this.inTrigger() && this.lastWord !== 'END') return i + 1;
+    const stmt = s.slice(this.stmtStart, i + 1).trim();
+    if (stmt !== ';') out.push(stmt);
+    this.stmtStart = i + 1;
+    this.words = [];
+    this.lastWord = '';
+    this.caseDepth = 0;
+    return i + 1;
+  }
+
+  private word(s: string, i: number): number | undefined {
+    let j = i + 1;
+    while (j < s.length && /[A-Za-z0-9_$]/.test(s[j]!)) j++;
+    if (j >= s.length) return undefined;
+    let w = s.slice(i, j).toUpperCase();
+    if (this.words.length < 4) this.words.push(w);
+    if (this.inTrigger()) {
+      if (w === 'CASE') this.caseDepth++;
+      else if (w === 'END' && this.caseDepth > 0) {
+        this.caseDepth--;
+        w = 'END CASE';
+      }
+    }
+    this.lastWord = w;
+    return j;
+  }
+
   /** Whatever remains after the input ends (a statement without `;`), or '' if only whitespace. */
   end(): string {
     const rest = this.buf.trim();
     this.buf = '';
     this.pos = 0;
-    return rest.replace(/^(--[^\n]*\n|\s)+$/, '');
+    return /^(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\s)*$/.test(rest) ? '' : rest;
   }
 
   private inTrigger(): boolean {
     const [a, b, c] = this.words;
     return a === 'CREATE' && (b === 'TRIGGER' || ((b === 'TEMP' || b === 'TEMPORARY') && c === 'TRIGGER'));
+  }
+}
+
+/** Index just after the quoted token starting at `i` (doubled quotes inside), or undefined if it is not closed yet. */
+function quotedEnd(s: string, i: number, close: string): number | undefined {
+  let j = i + 1;
+  for (;;) {
+    const k = s.indexOf(close, j);
+    if (k < 0) return undefined;
+    if (close !== ']' && s[k + 1] === close) {
+      if (k + 2 >= s.length) return undefined; // the doubled quote may be a closing one plus the next chunk's
+      j = k + 2;
+      continue;
+    }
+    if (close !== ']' && k + 1 >= s.length) return undefined; // a quote at the very end may be doubled by the next chunk
+    return k + 1;
   }
 }

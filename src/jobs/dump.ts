@@ -3,11 +3,11 @@
  */
 import { JobError, PartialDeliveryError, VerifyError, describeError } from '../errors.js';
 import { databaseDrivers } from '../dumpers/registry.js';
-import { DEFAULT_FILENAME, renderFilename, unknownPlaceholders } from '../pipeline/filename.js';
-import { deliver, type Destination } from '../pipeline/deliver.js';
+import { DEFAULT_FILENAME, renderFilename, templateProblems } from '../pipeline/filename.js';
+import { deliver, type DeliveryResult, type Destination, type DestinationOutcome } from '../pipeline/deliver.js';
 import { buildManifest, writeManifest } from '../pipeline/manifest.js';
 import type { DumpJobConfig } from '../config/types.js';
-import type { DumpInfo } from '../dumpers/types.js';
+import type { DatabaseDriver, DumpInfo } from '../dumpers/types.js';
 import { tunnelFor } from '../ssh/tunnel.js';
 import type { DestinationResult, JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
 
@@ -29,14 +29,22 @@ export const dumpJob: JobKind<DumpJobConfig> = {
       compress: { enum: ['gzip', 'none'], default: 'gzip', description: 'Compression of the stored file.' },
       filename: {
         type: 'string', minLength: 1, default: DEFAULT_FILENAME,
-        description: 'Stored file name template. Placeholders: {job} {driver} {db} {date} {time} {timestamp} {year} {month} {day} {hour} {minute} {second} {ext} (`.sql.gz`, ...). Times are UTC unless `timezone` is set.',
+        description: 'Stored file name template (a relative path). Placeholders: {job} {driver} {db} {date} {time} {timestamp} {unix} {year} {month} {day} {hour} {minute} {second} {ext} (`.sql.gz`, ...). Times are UTC unless `timezone` is set; {timestamp} ends in `Z`, or in the zone\'s offset such as `+0200`.',
       },
       to: {
         type: 'array', minItems: 1,
         items: {
           oneOf: [
             { type: 'string', minLength: 1 },
-            { type: 'object', properties: { storage: { type: 'string', minLength: 1 }, filename: { type: 'string', minLength: 1 } }, required: ['storage'], additionalProperties: false },
+            {
+              type: 'object',
+              properties: {
+                storage: { type: 'string', minLength: 1, description: 'A storage name from `storages:`.' },
+                filename: { type: 'string', minLength: 1, description: 'File name template for this storage only (instead of `filename`).' },
+              },
+              required: ['storage'],
+              additionalProperties: false,
+            },
           ],
         },
         description: 'Storages (names from `storages:`) that receive the file; `{storage, filename}` overrides the file name for one of them.',
@@ -57,6 +65,7 @@ export const dumpJob: JobKind<DumpJobConfig> = {
     required: ['database', 'to'],
   },
   storageRefs(job) {
+    if (!Array.isArray(job.to)) return [];
     return (job.to as DumpTarget[]).map((t, i) => ({ path: typeof t === 'string' ? `to[${i}]` : `to[${i}].storage`, name: typeof t === 'string' ? t : t.storage }));
   },
   check(job) {
@@ -64,8 +73,8 @@ export const dumpJob: JobKind<DumpJobConfig> = {
     const db = job.database;
     if (db.schema_only && db.data_only) issues.push({ path: 'database.data_only', message: 'schema_only and data_only exclude each other' });
     targetsOf(job).forEach((t, i) => {
-      const bad = unknownPlaceholders(t.filename);
-      if (bad.length) issues.push({ path: typeof (job.to as DumpTarget[])[i] === 'string' ? 'filename' : `to[${i}].filename`, message: `unknown placeholder {${bad[0]}} in file name` });
+      const own = typeof (job.to as DumpTarget[])[i] === 'object' && (job.to as { filename?: string }[])[i]!.filename !== undefined;
+      for (const message of templateProblems(t.filename)) issues.push({ path: own ? `to[${i}].filename` : 'filename', message });
     });
     if (db && databaseDrivers.has(db.driver)) {
       for (const i of databaseDrivers.get(db.driver).check?.(db) ?? []) issues.push({ path: `database.${i.path}`, message: i.message });
@@ -83,28 +92,37 @@ export const dumpJob: JobKind<DumpJobConfig> = {
 
 async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome> {
   const driver = databaseDrivers.get(job.database.driver);
-  const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '');
-  const now = new Date();
-  const db = dbName(job.database.dsn);
-  const targets = targetsOf(job);
-  const destinations: Destination[] = [];
-  for (const t of targets) {
-    const key = renderFilename(t.filename, { job: job.name, driver: driver.name, db, ext, now, timeZone: job.timezone });
-    destinations.push({ storage: await ctx.storage(t.storage), key });
-  }
+  const destinations = await destinationsOf(job, driver, ctx);
+  const where = destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ');
   if (ctx.dryRun) {
     return {
       destinations: destinations.map((d) => ({ storage: d.storage.name, key: d.key, ok: true })),
-      summary: `would dump ${job.database.driver} database to ${destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ')}`,
+      summary: `would dump ${job.database.driver} database to ${where}`,
     };
   }
+  ctx.log.debug(`dumping with driver ${driver.name} (${job.database.dsn}) to ${where}`);
   const started = new Date();
+  const result = await dumpAndDeliver(job, driver, destinations, ctx);
+  const finished = new Date();
+  const destResults: DestinationResult[] = [];
+  for (const o of result.outcomes) destResults.push(await finishDestination(job, ctx, o, { ...result, started, finished }));
+  requireDelivered(job, destResults, result.bytes);
+  const rows = Object.values(result.produced.tables).reduce((a, b) => a + b, 0);
+  return {
+    bytes: result.bytes,
+    destinations: destResults,
+    summary: `${Object.keys(result.produced.tables).length} tables, ${rows} rows`,
+    details: { sha256: result.sha256, raw_bytes: result.rawBytes, tables: result.produced.tables, snapshot: result.produced.snapshot },
+  };
+}
+
+/** Dumps the database (through an SSH tunnel when configured) into every destination at once. */
+async function dumpAndDeliver(job: DumpJobConfig, driver: DatabaseDriver, destinations: Destination[], ctx: JobContext) {
   const tunnel = await tunnelFor(job.database, driver.endpoint(job.database), { baseDir: ctx.config.baseDir, log: ctx.log });
-  let result: Awaited<ReturnType<typeof deliver<DumpInfo>>>;
   try {
     const endpoint = tunnel ? { host: tunnel.host, port: tunnel.port } : undefined;
     const dumper = await driver.createDumper(job.database, { log: ctx.log, baseDir: ctx.config.baseDir, endpoint });
-    result = await deliver<DumpInfo>({
+    return await deliver<DumpInfo>({
       destinations,
       compress: job.compress,
       onDestinationFailure: (job.on_destination_failure as 'fail' | 'continue' | undefined) ?? 'fail',
@@ -115,56 +133,64 @@ async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome>
   } finally {
     await tunnel?.close();
   }
-  const finished = new Date();
-  const destResults: DestinationResult[] = [];
-  for (const o of result.outcomes) {
-    if (!o.ok) {
-      destResults.push({ storage: o.storage.name, key: o.key, ok: false, error: describeError(o.error) });
-      continue;
-    }
-    try {
-      verifyStored(o.storage.name, o.key, o.info!, result.bytes, result.sha256);
-      const manifest = buildManifest({
-        job: job.name, file: o.key, info: result.produced, started, finished, size: result.bytes, sha256: result.sha256,
-        rawSize: result.rawBytes, compression: job.compress,
-      });
-      await writeManifest(o.storage, manifest, ctx.signal);
-      destResults.push({ storage: o.storage.name, key: o.key, ok: true, bytes: result.bytes });
-    } catch (err) {
-      await o.storage.delete(o.key).catch(() => undefined);
-      destResults.push({ storage: o.storage.name, key: o.key, ok: false, error: describeError(err) });
-    }
+}
+
+/** Each `to:` entry as a storage (opened by the runner) and the rendered file name. */
+async function destinationsOf(job: DumpJobConfig, driver: DatabaseDriver, ctx: JobContext): Promise<Destination[]> {
+  const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '');
+  const vars = { job: job.name, driver: driver.name, db: dbName(job.database.dsn, driver.family), ext, now: new Date(), timeZone: job.timezone };
+  const out: Destination[] = [];
+  for (const t of targetsOf(job)) out.push({ storage: await ctx.storage(t.storage), key: renderFilename(t.filename, vars) });
+  return out;
+}
+
+/** A delivered file is verified against what was sent, then gets its manifest; if either fails, the file goes. */
+async function finishDestination(
+  job: DumpJobConfig,
+  ctx: JobContext,
+  o: DestinationOutcome,
+  r: DeliveryResult & { produced: DumpInfo; started: Date; finished: Date },
+): Promise<DestinationResult> {
+  if (!o.ok) return { storage: o.storage.name, key: o.key, ok: false, error: describeError(o.error) };
+  try {
+    verifyStored(o.storage.name, o.key, o.info!, r.bytes, r.sha256);
+    const manifest = buildManifest({
+      job: job.name, file: o.key, info: r.produced, started: r.started, finished: r.finished, size: r.bytes, sha256: r.sha256,
+      rawSize: r.rawBytes, compression: job.compress,
+    });
+    await writeManifest(o.storage, manifest, ctx.signal);
+    ctx.log.debug(`stored ${o.storage.name}:${o.key} (${r.bytes} bytes, sha256 ${r.sha256}) and its manifest`);
+    return { storage: o.storage.name, key: o.key, ok: true, bytes: r.bytes };
+  } catch (err) {
+    await o.storage.delete(o.key).catch(() => undefined);
+    return { storage: o.storage.name, key: o.key, ok: false, error: describeError(err) };
   }
-  const failed = destResults.filter((d) => !d.ok);
-  if (failed.length === destResults.length) {
-    throw new JobError(job.name, `no destination received the dump: ${failed.map((f) => `${f.storage}: ${f.error}`).join('; ')}`);
-  }
-  if (failed.length) {
-    // on_destination_failure: continue — the others hold a complete backup, but the job still fails
-    throw new PartialDeliveryError(job.name, `${failed.length} of ${destResults.length} destinations failed: ${failed.map((f) => `${f.storage}: ${f.error}`).join('; ')}`, destResults, result.bytes);
-  }
-  const rows = Object.values(result.produced.tables).reduce((a, b) => a + b, 0);
-  return {
-    bytes: result.bytes,
-    destinations: destResults,
-    summary: `${Object.keys(result.produced.tables).length} tables, ${rows} rows`,
-    details: { sha256: result.sha256, raw_bytes: result.rawBytes, tables: result.produced.tables, snapshot: result.produced.snapshot },
-  };
+}
+
+/** Fails the job unless every destination holds the backup. */
+function requireDelivered(job: DumpJobConfig, results: DestinationResult[], bytes: number): void {
+  const failed = results.filter((d) => !d.ok);
+  const why = failed.map((f) => `${f.storage}: ${f.error}`).join('; ');
+  if (failed.length === results.length) throw new JobError(job.name, `no destination received the dump: ${why}`);
+  // on_destination_failure: continue — the others hold a complete backup, but the job still fails
+  if (failed.length) throw new PartialDeliveryError(job.name, `${failed.length} of ${results.length} destinations failed: ${why}`, results, bytes);
 }
 
 /** The stored object must have exactly the bytes we sent. */
-function verifyStored(storage: string, key: string, info: { size: number; checksum?: { algo: string; value: string } }, size: number, sha256: string): void {
+export function verifyStored(storage: string, key: string, info: { size: number; checksum?: { algo: string; value: string } }, size: number, sha256: string): void {
   if (info.size !== size) throw new VerifyError(`storage ${storage}: ${key}: stored ${info.size} bytes, sent ${size}`);
   if (info.checksum?.algo === 'sha256' && info.checksum.value !== sha256) {
     throw new VerifyError(`storage ${storage}: ${key}: sha256 mismatch (stored ${info.checksum.value}, sent ${sha256})`);
   }
 }
 
-function dbName(dsn: string): string {
+/** The database name for `{db}`: the DSN's path (a SQLite file's name without extension) or host. */
+function dbName(dsn: string, family: string): string {
+  if (family === 'sqlite') return dsn.replace(/^sqlite3?:/i, '').split(/[\\/]/).pop()?.replace(/\.[^.]*$/, '') ?? '';
   try {
     const u = new URL(dsn);
     return decodeURIComponent(u.pathname.replace(/^\/+/, '').split('/').pop() ?? '') || u.hostname;
   } catch {
-    return dsn.split(/[\\/]/).pop()?.replace(/\.[^.]*$/, '') ?? '';
+    return dsn.split(/[\\/]/).pop() ?? '';
   }
 }

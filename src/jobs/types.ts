@@ -55,6 +55,12 @@ export interface JobContext {
   dryRun: boolean;
   /** Returns the named storage (from `storages:`), created on first use, decorated with retries. */
   storage(name: string): Promise<Storage>;
+  /**
+   * Present only when the daemon runs a continuous job (see `JobKind.continuous`): aborted when the
+   * daemon stops or reloads, upon which the job finishes what is in flight and returns normally.
+   * Absent under `onedump run`, where a continuous job does a single pass.
+   */
+  follow?: AbortSignal;
 }
 
 /** A semantic problem in one job, reported against a path inside the job (e.g. `database.dsn`). */
@@ -72,5 +78,10 @@ export interface JobKind<J extends JobConfig = JobConfig> {
   storageRefs?(job: J): { path: string; name: string }[];
   /** Semantic checks beyond the schema, run once at load. */
   check?(job: J, config: Config): JobCheckIssue[];
+  /**
+   * True when this job keeps running in the daemon (e.g. following a server's binlog): the daemon
+   * starts it at once, not only on schedule ticks, and starts it again when it ends.
+   */
+  continuous?(job: J): boolean;
   run(job: J, ctx: JobContext): Promise<JobOutcome>;
 }

@@ -19,6 +19,8 @@ export function headline(r: JobResult): string {
 export function details(r: JobResult): string[] {
   const lines: string[] = [];
   if (r.error) lines.push(`Error: ${r.error}`);
+  const stored = r.destinations.filter((d) => d.ok && d.key).map((d) => `${d.storage}:${d.key}`);
+  if (stored.length && !r.dryRun) lines.push(`Stored: ${stored.join(', ')}`);
   for (const d of r.destinations.filter((x) => !x.ok)) lines.push(`Destination ${d.storage} failed: ${d.error ?? 'unknown error'}`);
   if (r.attempts > 1) lines.push(`Attempts: ${r.attempts}`);
   if (r.summary) lines.push(r.summary);

@@ -113,35 +113,25 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
   const runAbort = new AbortController();
   const onOuterAbort = () => runAbort.abort(opts.signal.reason);
   opts.signal.addEventListener('abort', onOuterAbort, { once: true });
-  const policy = opts.onDestinationFailure ?? 'fail';
-
-  const branches: Branch[] = opts.destinations.map((dest) => {
-    const abort = new AbortController();
-    const stream = new PassThrough({ highWaterMark: HWM });
-    // destroyed with the run's error when the producer fails before the storage attached its reader;
-    // the storage's `put` reports the failure, so the stream's own 'error' event must not crash the process
-    stream.on('error', () => undefined);
-    const signal = AbortSignal.any([abort.signal, runAbort.signal]);
-    const done = dest.storage.put(dest.key, stream as Readable, { signal });
-    return { dest, stream, abort, done };
-  });
+  const branches = opts.destinations.map((dest) => openBranch(dest, runAbort.signal));
   const fail = (b: Branch, err: unknown) => {
     if (b.failed) return;
     b.failed = err ?? new Error('failed');
-    opts.log.warn(`destination ${b.dest.storage.name} failed: ${describeError(err)}`);
+    // once the whole run is aborting (producer failed, timeout, shutdown), each destination's abort is
+    // a consequence, not news
+    if (!runAbort.signal.aborted) opts.log.warn(`destination ${b.dest.storage.name} failed: ${describeError(err)}`);
     b.abort.abort(err);
     b.stream.destroy();
-    if (policy === 'fail' || branches.every((x) => x.failed)) runAbort.abort(err);
+    if ((opts.onDestinationFailure ?? 'fail') === 'fail' || branches.every((x) => x.failed)) runAbort.abort(err);
   };
   for (const b of branches) b.done.catch((err) => fail(b, err));
 
   const source = new PassThrough({ highWaterMark: HWM });
   const raw = new Counter();
   const meter = new HashMeter();
-  const fan = new FanOut(branches, fail);
   const stages: (Readable | Transform | Writable)[] = [source, raw];
   if (opts.compress === 'gzip') stages.push(createGzip({ level: 6, chunkSize: 64 * 1024 }));
-  stages.push(...(opts.transforms?.() ?? []), meter, fan);
+  stages.push(...(opts.transforms?.() ?? []), meter, new FanOut(branches, fail));
   const flow = pipeline(stages as [Readable, ...Transform[], Writable], { signal: runAbort.signal });
   flow.catch(() => undefined); // observed below
 
@@ -155,22 +145,33 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
     runAbort.abort(err);
     source.destroy();
     await Promise.allSettled(branches.map((b) => b.done));
-    opts.signal.removeEventListener('abort', onOuterAbort);
     throw firstCause(err, branches);
+  } finally {
+    opts.signal.removeEventListener('abort', onOuterAbort);
   }
-  const outcomes = await Promise.all(
-    branches.map(async (b): Promise<DestinationOutcome> => {
-      try {
-        const info = await b.done;
-        if (b.failed) return { storage: b.dest.storage, key: b.dest.key, ok: false, error: b.failed };
-        return { storage: b.dest.storage, key: b.dest.key, ok: true, info };
-      } catch (error) {
-        return { storage: b.dest.storage, key: b.dest.key, ok: false, error: b.failed ?? error };
-      }
-    }),
-  );
-  opts.signal.removeEventListener('abort', onOuterAbort);
+  const outcomes = await Promise.all(branches.map(outcomeOf));
   return { rawBytes: raw.bytes, bytes: meter.bytes, sha256: meter.hash.digest('hex'), outcomes, produced };
+}
+
+/** Starts the upload to one destination; it reads from the branch's stream. */
+function openBranch(dest: Destination, runSignal: AbortSignal): Branch {
+  const abort = new AbortController();
+  const stream = new PassThrough({ highWaterMark: HWM });
+  // the storage may attach to the stream only after some async setup: an abort before then must not
+  // surface as an unhandled 'error' event (the put's own promise reports the failure)
+  stream.on('error', () => undefined);
+  const done = dest.storage.put(dest.key, stream as Readable, { signal: AbortSignal.any([abort.signal, runSignal]) });
+  return { dest, stream, abort, done };
+}
+
+async function outcomeOf(b: Branch): Promise<DestinationOutcome> {
+  try {
+    const info = await b.done;
+    if (b.failed) return { storage: b.dest.storage, key: b.dest.key, ok: false, error: b.failed };
+    return { storage: b.dest.storage, key: b.dest.key, ok: true, info };
+  } catch (error) {
+    return { storage: b.dest.storage, key: b.dest.key, ok: false, error: b.failed ?? error };
+  }
 }
 
 /** When every destination failed, the destination's error says more than the pipeline's abort. */

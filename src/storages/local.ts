@@ -1,15 +1,19 @@
 /**
  * `local`: a directory on this machine. Writes go to a hidden temp file in the target directory,
  * are fsynced, then renamed into place (atomic on POSIX); the directory is fsynced after the rename.
+ * A failed or aborted write removes its temp file. A process killed outright (SIGKILL, power loss)
+ * cannot; its temp file stays hidden from listings and the next write into that directory removes it
+ * once it is older than an hour (a live writer keeps touching its file).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, opendir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError, StorageError } from '../errors.js';
 import { checkKey, isTempName, TEMP_MARKER } from './keys.js';
+import { fsyncFile, syncDir } from '../util/fs.js';
 import type { GetOptions, ObjectInfo, PutOptions, Storage, StorageKind } from './types.js';
 
 export interface LocalStorageConfig {
@@ -61,8 +65,10 @@ export class LocalStorage implements Storage {
     const dir = dirname(final);
     const temp = join(dir, `.${basename(final)}${TEMP_MARKER}${randomBytes(6).toString('hex')}`);
     const meter = new HashMeter();
+    let created: string | undefined;
     try {
-      await mkdir(dir, { recursive: true });
+      created = await mkdir(dir, { recursive: true });
+      await removeStaleTemps(dir);
       await pipeline(body, meter, createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }), { signal: opts.signal });
       await fsyncFile(temp);
       await rename(temp, final);
@@ -72,6 +78,7 @@ export class LocalStorage implements Storage {
     } catch (err) {
       body.destroy();
       await rm(temp, { force: true });
+      if (created) await removeEmptyDirs(dir, created);
       this.fail('put', key, err);
     }
   }
@@ -136,22 +143,26 @@ async function* walk(dir: string): AsyncGenerator<string> {
   }
 }
 
-async function fsyncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+/** Temp files not written to for this long belong to a writer that died. */
+export const STALE_TEMP_MS = 60 * 60 * 1000;
+
+async function removeStaleTemps(dir: string): Promise<void> {
+  const now = Date.now();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!isTempName(name)) continue;
+    const st = await stat(join(dir, name)).catch(() => undefined);
+    if (st?.isFile() && now - st.mtimeMs > STALE_TEMP_MS) await rm(join(dir, name), { force: true });
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // some filesystems refuse fsync on directories; the rename is still atomic
-  } finally {
-    await fh.close();
+/** Removes `dir` and its parents up to `top` (which this write created), as long as they are empty. */
+async function removeEmptyDirs(dir: string, top: string): Promise<void> {
+  for (let d = dir; d.startsWith(top); d = dirname(d)) {
+    try {
+      await rmdir(d);
+    } catch {
+      return; // not empty (another writer): leave it
+    }
+    if (d === top) return;
   }
 }

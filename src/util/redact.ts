@@ -42,6 +42,7 @@ export function redact(text: string): string {
 /** Deep-redacts strings in a JSON-like value (for structured log metadata and notification payloads). */
 export function redactValue<T>(value: T): T {
   if (typeof value === 'string') return redact(value) as T;
+  if (value instanceof Error) return { name: value.name, message: redact(value.message) } as T;
   if (Array.isArray(value)) return value.map((v) => redactValue(v)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
     const out: Record<string, unknown> = {};

@@ -23,6 +23,21 @@ function texts(text: string, nbe = false): string[] {
 }
 
 describe('MysqlStatementSplitter', () => {
+  test('a statement much longer than the chunks (mariadb-binlog BINLOG events) comes out whole, with line numbers', () => {
+    const payload = 'QUJD\n'.repeat(200_000);
+    const text = `DELIMITER /*!*/;\n# at 4\nSELECT 1/*!*/;\nBINLOG '\n${payload}'/*!*/;\n\nSELECT 2/*!*/;\n`;
+    const whole = split(text);
+    expect(split(text, 65_536)).toEqual(whole);
+    expect(split(text, 4_099)).toEqual(whole);
+    expect(whole.map((s) => s.line)).toEqual([3, 4, 4 + 200_000 + 3]);
+    expect(whole[1]!.text).toBe(`BINLOG '\n${payload}'`);
+  });
+
+  test('only ASCII whitespace is trimmed: a trailing 0xA0 byte can be half of a UTF-8 character', () => {
+    const utf8AsLatin1 = Buffer.from('SELECT * FROM tà', 'utf8').toString('latin1');
+    expect(texts(`${utf8AsLatin1} \n;SELECT 2`)).toEqual([utf8AsLatin1, 'SELECT 2']);
+  });
+
   test('plain statements, empty ones dropped, last one without delimiter kept', () => {
     expect(texts('SELECT 1;\n;;  SELECT 2 ;\nSELECT 3')).toEqual(['SELECT 1', 'SELECT 2', 'SELECT 3']);
   });

@@ -48,6 +48,10 @@ export class MysqlStatementSplitter {
   private start = 0;
   /** Where the statement's first character that is not whitespace or comment is; -1 if none yet. */
   private body = -1;
+  /** Line of `body`. */
+  private bodyLine = 1;
+  /** Already scanned text of the current statement that was moved out of `buf` (long statements). */
+  private parts: string[] = [];
   private state = State.Code;
   private quote = '';
   private ended = false;
@@ -59,13 +63,22 @@ export class MysqlStatementSplitter {
   }
 
   push(text: string): void {
-    if (this.start > 0) {
-      this.buf = this.buf.slice(this.start);
-      this.pos -= this.start;
-      if (this.body >= 0) this.body -= this.start;
-      this.start = 0;
+    // Text before `pos` has been scanned. Move it out of the working buffer (into `parts` when it
+    // belongs to the statement), so that scanning stays linear however long a statement is: a 50 MB
+    // BINLOG statement arriving in 64 KiB chunks would otherwise be rescanned/copied per chunk.
+    const scanned = this.pos;
+    if (scanned > this.start) {
+      if (this.body >= 0) {
+        this.parts.push(this.buf.slice(this.body, scanned));
+        this.body = 0;
+      }
+      this.line += countLines(this.buf, this.start, scanned);
+    } else if (this.body >= 0) {
+      this.body -= this.start;
     }
-    this.buf += text;
+    this.buf = this.buf.slice(Math.max(scanned, this.start)) + text;
+    this.pos = 0;
+    this.start = 0;
   }
 
   /** Marks the end of input: `next()` then also returns a last statement that has no delimiter. */
@@ -90,11 +103,11 @@ export class MysqlStatementSplitter {
 
   /** Ends the statement at `end`, continues at `next`. Returns undefined for an empty statement. */
   private take(end: number, next: number): SqlStatement | undefined {
-    const startLine = this.line;
     const body = this.body;
-    const text = body >= 0 ? this.buf.slice(body, end).replace(/\s+$/, '') : '';
-    const line = body >= 0 ? startLine + countLines(this.buf, this.start, body) : startLine;
-    this.line = startLine + countLines(this.buf, this.start, next);
+    const text = body >= 0 ? trimEndAscii(this.parts.length ? this.parts.join('') + this.buf.slice(body, end) : this.buf.slice(body, end)) : '';
+    const line = this.bodyLine;
+    this.parts = [];
+    this.line += countLines(this.buf, this.start, next);
     this.start = next;
     this.pos = next;
     this.body = -1;
@@ -153,6 +166,7 @@ export class MysqlStatementSplitter {
       if (r === 'more') return 'more';
       if (r) return 'code'; // inside a comment now: the main loop skips it
       this.body = this.pos;
+      this.bodyLine = this.line + countLines(s, this.start, this.pos);
       return 'code';
     }
     return 'more';
@@ -253,6 +267,17 @@ export class MysqlStatementSplitter {
 
 const SINGLE_QUOTED = /['\\]/g;
 const DOUBLE_QUOTED = /["\\]/g;
+
+/** Trims ASCII whitespace only: in latin1-decoded text a trailing 0xA0 byte may be half of a character. */
+function trimEndAscii(s: string): string {
+  let e = s.length;
+  while (e > 0) {
+    const c = s.charCodeAt(e - 1);
+    if (c !== 32 && (c < 9 || c > 13)) break;
+    e--;
+  }
+  return e === s.length ? s : s.slice(0, e);
+}
 
 function countLines(s: string, from: number, to: number): number {
   let n = 0;

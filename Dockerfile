@@ -1,0 +1,48 @@
+# onedump as a container: by default the scheduler (`onedump daemon`) on /etc/onedump/jobs.yaml.
+#
+#   docker build -t onedump .
+#   docker run -d --name onedump \
+#     -v "$PWD/jobs.yaml:/etc/onedump/jobs.yaml:ro" -v "$PWD/backups:/var/lib/onedump" onedump
+#   docker run --rm -v "$PWD/jobs.yaml:/etc/onedump/jobs.yaml:ro" onedump onedump validate /etc/onedump/jobs.yaml
+#
+# Secrets: pass them as environment variables (`-e DB_PASS=...`, `--env-file`) and write ${DB_PASS}
+# in the job file; a .env file beside the job file works too. `docker stop` sends SIGTERM: running jobs
+# get `shutdown_grace` to finish (give `docker stop -t` at least as long).
+
+# ---- build: compile TypeScript, keep only production dependencies ----
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+# native modules (better-sqlite3, ssh2's optional cpu-features) build from source when no prebuilt binary fits
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+# ---- runtime ----
+FROM node:22-bookworm-slim
+# mariadb-client (mysqldump/mariadb-dump) and postgresql-client (pg_dump/psql) for the wrapper drivers;
+# openssh-client for SSH tunnels; tini forwards signals and reaps those child processes
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends mariadb-client postgresql-client openssh-client ca-certificates tini \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /opt/onedump
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY schemas ./schemas
+COPY examples ./examples
+RUN chmod 0755 dist/cli/main.js \
+ && ln -s /opt/onedump/dist/cli/main.js /usr/local/bin/onedump \
+ && mkdir -p /etc/onedump /var/lib/onedump \
+ && chown node:node /var/lib/onedump
+# the node image's unprivileged user (uid 1000)
+USER node
+WORKDIR /var/lib/onedump
+VOLUME ["/var/lib/onedump"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["onedump", "daemon", "/etc/onedump/jobs.yaml"]
