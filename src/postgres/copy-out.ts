@@ -17,11 +17,6 @@ import { lostReason, type PgClient } from './session.js';
 const AHEAD_BYTES = 4 << 20;
 /** Bytes the piece at the head (being written) may buffer: the output sets its pace. */
 const HEAD_BYTES = 1 << 20;
-/**
- * COPY output arrives in socket-sized pieces (≤ 64 KiB); they are joined into chunks of this size
- * before they go on: fewer, larger writes downstream, and less memory held by garbage buffers.
- */
-const CHUNK_BYTES = 256 << 10;
 /** Pages per range when a big table is split among connections (16 MiB of table). */
 export const RANGE_PAGES = 2048;
 
@@ -85,25 +80,13 @@ async function readPiece(client: PgClient, p: Piece, signal: AbortSignal): Promi
   const onStop = () => stream.destroy(new AbortError('aborted', { cause: signal.reason }));
   signal.addEventListener('abort', onStop, { once: true });
   try {
-    let parts: Buffer[] = [];
-    let size = 0;
-    const hand = () => {
-      if (!size) return;
-      p.buffers.push(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
-      p.buffered += size;
-      parts = [];
-      size = 0;
-      p.notify?.();
-    };
     for await (const chunk of stream) {
-      parts.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
-      if (size < CHUNK_BYTES) continue;
-      hand();
+      p.buffers.push(chunk as Buffer);
+      p.buffered += (chunk as Buffer).length;
+      p.notify?.();
       while (p.buffered > (p.head ? HEAD_BYTES : AHEAD_BYTES) && !signal.aborted) await new Promise<void>((r) => (p.resume = r));
       if (signal.aborted) throw new AbortError('aborted', { cause: signal.reason });
     }
-    hand();
     p.rows = stream.rowCount;
   } catch (err) {
     stream.destroy();
