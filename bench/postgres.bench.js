@@ -62,7 +62,7 @@ function driverAlone(parallel) {
     import { postgresDriver } from ${JSON.stringify(join(ROOT, 'dist/dumpers/postgres.js'))};
     import { logger } from ${JSON.stringify(join(ROOT, 'dist/util/log.js'))};
     const d = await postgresDriver.createDumper({ driver: 'postgres', dsn: 'postgres://postgres@127.0.0.1:5432/${db}', parallel: ${parallel} }, { log: logger(), baseDir: '.' });
-    const out = createWriteStream('alone.sql');
+    const out = createWriteStream('alone.sql', { highWaterMark: 1 << 20 });
     await d.dump(out, { signal: new AbortController().signal });
     out.end();
     await finished(out);`;
