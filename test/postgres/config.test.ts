@@ -2,7 +2,7 @@
  * Configuration of the PostgreSQL drivers: the example validates, bad settings are one clear line,
  * and `ctx.endpoint` (an SSH tunnel's local end) replaces the DSN's host and port for both drivers.
  */
-import { createServer, connect, type Server } from 'node:net';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
@@ -59,9 +59,14 @@ test('DSNs: postgres:// and postgresql://, sslmode, escaped passwords; bad ones 
 /** A TCP relay to the real server, counting connections. */
 async function relay(): Promise<{ port: number; connections: () => number; close(): Promise<void> }> {
   let n = 0;
+  const open = new Set<Socket>();
   const server: Server = createServer((sock) => {
     n++;
     const up = connect(PG_PORT, PG_HOST);
+    for (const s of [sock, up]) {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+    }
     sock.pipe(up).pipe(sock);
     sock.on('error', () => up.destroy());
     up.on('error', () => sock.destroy());
@@ -70,7 +75,10 @@ async function relay(): Promise<{ port: number; connections: () => number; close
   return {
     port: (server.address() as { port: number }).port,
     connections: () => n,
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () => new Promise((r) => {
+      for (const s of open) s.destroy();
+      server.close(() => r());
+    }),
   };
 }
 
