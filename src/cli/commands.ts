@@ -6,5 +6,7 @@ import { restoreCommand } from './restore.js';
 import { backupsCommand } from './backups.js';
 import { binlogCommand } from './binlog.js';
 import { slowCommand } from './slow.js';
+import { verifyCommand } from './verify.js';
+import { downloadCommand } from './download.js';
 
-export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand, binlogCommand, slowCommand];
+export const commands = [validateCommand, runCommand, daemonCommand, restoreCommand, backupsCommand, verifyCommand, downloadCommand, binlogCommand, slowCommand];

@@ -7,7 +7,9 @@ import { UsageError } from '../errors.js';
 import { dumpJobOf, jobBackups, protectedDsns, restore, sameDatabase } from '../restore/restore.js';
 import { databaseDrivers } from '../dumpers/registry.js';
 import { tunnelFor, type Tunnel } from '../ssh/tunnel.js';
-import { localSource, type RestoreSource } from '../restore/source.js';
+import { localSource, urlSource, type RestoreSource } from '../restore/source.js';
+import { readIdentities } from '../pipeline/encrypt.js';
+import { isStorageUrl } from '../storages/url.js';
 import { storageKinds } from '../storages/registry.js';
 import { readManifest } from '../pipeline/manifest.js';
 import { logger } from '../util/log.js';
@@ -23,6 +25,7 @@ interface Args {
   tables?: string;
   'dry-run': boolean;
   'safety-backup': boolean;
+  identity?: string[];
 }
 
 export const restoreCommand: CommandModule<object, Args> = {
@@ -32,7 +35,8 @@ export const restoreCommand: CommandModule<object, Args> = {
     y
       .positional('file', { type: 'string', describe: 'Job file (with --job)' })
       .option('job', { type: 'string', describe: 'Restore a backup of this dump job' })
-      .option('from', { type: 'string', describe: 'Restore this dump file (path or file:// URL); with a job file, its protected databases are refused' })
+      .option('from', { type: 'string', describe: 'Restore this dump file: a path, or a storage URL (s3://, sftp://, gdrive://, dropbox://, file://; credentials from the environment, see docs/storages.md); with a job file, its protected databases are refused' })
+      .option('identity', { alias: 'i', type: 'string', array: true, describe: 'age identity file (as `age -i`) for encrypted backups (repeatable)' })
       .option('to', { type: 'string', describe: 'Target DSN (default with --job: the job\'s own database)' })
       .option('latest', { type: 'boolean', describe: 'With --job: the newest backup (default)' })
       .option('backup', { type: 'string', describe: 'With --job: this backup (its key, as `onedump backups` lists it)' })
@@ -43,7 +47,8 @@ export const restoreCommand: CommandModule<object, Args> = {
       .conflicts('from', 'job')
       .conflicts('latest', 'backup')
       .example('$0 restore --from backups/app-20260101T020000Z.sql.gz --to sqlite:./restored.db', 'restore a file')
-      .example('$0 restore jobs.yaml --job app-db --latest --to mysql://root@127.0.0.1/app_copy', 'restore the newest backup of a job') as never,
+      .example('$0 restore jobs.yaml --job app-db --latest --to mysql://root@127.0.0.1/app_copy', 'restore the newest backup of a job')
+      .example('$0 restore --from s3://backups/app/app-20260101T020000Z.sql.gz.age -i key.txt --to sqlite:./app.db', 'an encrypted backup from S3') as never,
   handler: async (args) => {
     const log = logger();
     const abort = new AbortController();
@@ -56,7 +61,7 @@ export const restoreCommand: CommandModule<object, Args> = {
     const config = args.file ? loadConfig(args.file) : undefined;
     if (args.from) {
       if (!to) throw new UsageError('--from needs --to DSN');
-      source = await localSource(args.from);
+      source = isStorageUrl(args.from) && !args.from.startsWith('file:') ? await urlSource(args.from, log) : await localSource(args.from);
     } else if (config && args.job) {
       baseDir = config.baseDir;
       const job = dumpJobOf(config, args.job);
@@ -75,6 +80,7 @@ export const restoreCommand: CommandModule<object, Args> = {
       throw new UsageError('name a dump with --from PATH, or a job file and --job NAME');
     }
     protectedTarget ||= !!config && protectedDsns(config).some((dsn) => sameDatabase(dsn, to!));
+    if (args.identity?.length) source.identities = await readIdentities(args.identity);
     try {
       const result = await restore({
         source, to, baseDir, log, signal: abort.signal, protectedTarget,

@@ -134,6 +134,13 @@ export interface LegacyMapping {
 /** One Go storage entry → our storage config and the file (path or key) it names. */
 type StorageMapper = (s: Raw) => { config: Raw; file: string };
 
+/** The Dropbox folder of a Go-style file path: absolute, `''` for the root. */
+function dropboxFolder(path: string): string {
+  const dir = posix.dirname(path);
+  if (dir === '.' || dir === '/') return '';
+  return dir.startsWith('/') ? dir : `/${dir}`;
+}
+
 const STORAGE_MAPPERS: Record<string, StorageMapper> = {
   local: (s) => ({ config: { type: 'local', path: posix.dirname(s.path as string) }, file: s.path as string }),
   s3: (s) => {
@@ -154,7 +161,7 @@ const STORAGE_MAPPERS: Record<string, StorageMapper> = {
   }),
   dropbox: (s) => ({
     file: s.path as string,
-    config: { type: 'dropbox', path: posix.dirname(s.path as string), refresh_token: s.refreshtoken, client_id: s.clientid, client_secret: s.clientsecret },
+    config: { type: 'dropbox', path: dropboxFolder(s.path as string), refresh_token: s.refreshtoken, client_id: s.clientid, client_secret: s.clientsecret },
   }),
   sftp: (s) => {
     const { host, port } = hostPort(s.sshhost as string, 22);

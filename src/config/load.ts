@@ -90,18 +90,22 @@ function checkNative(root: Record<string, unknown>, at: At, missingPaths: Set<st
 }
 
 /**
- * Jobs and notifiers with schema errors, not counting values left empty by an unset variable; a
- * notifier with an unset variable counts as broken (its own checks would only repeat the problem).
+ * Jobs, notifiers and storages with schema errors, not counting values left empty by an unset variable;
+ * a notifier or storage with an unset variable counts as broken (its own checks would only repeat the
+ * problem).
  */
 function brokenParts(errors: ErrorObject[], missingPaths: Set<string>): Broken {
   const paths = errors.map((e) => pointerToPath(e.instancePath)).filter((p) => !missingPaths.has(formatPath(p)));
   const indexes = (top: string) => new Set(paths.filter((p) => p[0] === top).map((p) => p[1]));
   const notifiers = indexes('notifiers');
+  const storages = indexes('storages');
   for (const p of missingPaths) {
     const m = /^notifiers\[(\d+)\]/.exec(p);
     if (m) notifiers.add(Number(m[1]));
+    const s = /^storages\.([^.[]+)/.exec(p);
+    if (s) storages.add(s[1]);
   }
-  return { jobs: indexes('jobs'), notifiers };
+  return { jobs: indexes('jobs'), notifiers, storages };
 }
 
 function readProblem(err: unknown): string {

@@ -8,6 +8,7 @@ import { jobKinds } from '../jobs/registry.js';
 import { databaseDrivers } from '../dumpers/registry.js';
 import { storageKinds } from '../storages/registry.js';
 import { notifierKinds } from '../notifiers/registry.js';
+import { sshLoginSchema } from '../ssh/connect-config.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -73,19 +74,7 @@ export const databaseCommon: Record<string, JsonSchema> = {
 const ssh: JsonSchema = {
   type: 'object',
   description: 'Reach the database through an SSH tunnel opened for this job.',
-  properties: {
-    host: { type: 'string', minLength: 1, description: 'SSH server.' },
-    port: { type: 'integer', minimum: 1, maximum: 65535, default: 22, description: 'SSH port.' },
-    user: { type: 'string', minLength: 1, description: 'SSH user.' },
-    key_file: { type: 'string', description: 'Private key file.' },
-    key: { type: 'string', description: 'Private key content (PEM/OpenSSH).' },
-    passphrase: { type: 'string', description: 'Passphrase of the private key.' },
-    agent: { type: ['string', 'boolean'], description: 'Use the SSH agent (`true` = `$SSH_AUTH_SOCK`, or a socket path).' },
-    password: { type: 'string', description: 'Password login (prefer a key). Use `${VAR}`.' },
-    known_hosts: { type: 'string', description: 'known_hosts file used to verify the host key (default `~/.ssh/known_hosts`).' },
-    host_key_fingerprint: { type: 'string', description: 'Expected host key fingerprint, `SHA256:...` as `ssh-keygen -lf` prints it.' },
-    insecure_ignore_host_key: { type: 'boolean', default: false, description: 'Skip host key verification. Never in production.' },
-  },
+  properties: sshLoginSchema,
   required: ['host', 'user'],
   additionalProperties: false,
 };

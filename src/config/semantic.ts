@@ -6,6 +6,7 @@ import { Cron } from 'croner';
 import type { ConfigIssue } from '../errors.js';
 import { jobKinds } from '../jobs/registry.js';
 import { notifierKinds } from '../notifiers/registry.js';
+import { storageKinds } from '../storages/registry.js';
 import type { Config } from './types.js';
 import type { JobKind } from '../jobs/types.js';
 import type { PathSegment } from './positions.js';
@@ -13,10 +14,11 @@ import type { PathSegment } from './positions.js';
 type At = (path: PathSegment[], message: string, key?: boolean) => ConfigIssue;
 type Raw = Record<string, unknown>;
 
-/** Indexes of jobs and notifiers that failed the schema (their kind's own checks are skipped). */
+/** Jobs, notifiers (indexes) and storages (names) that failed the schema: their kind's own checks are skipped. */
 export interface Broken {
   jobs: Set<PathSegment | undefined>;
   notifiers: Set<PathSegment | undefined>;
+  storages: Set<PathSegment | undefined>;
 }
 
 export function semanticIssues(root: Raw, broken: Broken, at: At): ConfigIssue[] {
@@ -32,6 +34,12 @@ export function semanticIssues(root: Raw, broken: Broken, at: At): ConfigIssue[]
     if (broken.notifiers.has(i) || !notifierKinds.has(String(n?.type))) return;
     for (const message of notifierKinds.get(String(n.type)).check?.(n as never) ?? []) issues.push(at(['notifiers', i], message));
   });
+
+  for (const [name, cfg] of Object.entries(storages)) {
+    const type = String((cfg as Raw | undefined)?.type);
+    if (broken.storages.has(name) || !storageKinds.has(type)) continue;
+    for (const issue of storageKinds.get(type).check?.(cfg as never) ?? []) issues.push(at(['storages', name, ...splitPath(issue.path)], issue.message));
+  }
 
   jobs.forEach((job, i) => {
     if (!job || typeof job !== 'object') return;

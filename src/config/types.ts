@@ -79,6 +79,8 @@ export interface DumpJobConfig extends JobConfig {
   filename: string;
   to: string[];
   retention?: RetentionConfig;
+  on_destination_failure?: 'fail' | 'continue';
+  encrypt?: { age_recipients: string[] };
   [key: string]: unknown;
 }
 

@@ -4,6 +4,7 @@ import type { ConfigIssue } from '../errors.js';
 import { buildSchema, NAME_PATTERN } from './schema.js';
 import { pointerToPath, type PathSegment } from './positions.js';
 import { DURATION_PATTERN } from '../util/duration.js';
+import { AGE_RECIPIENT_PATTERN } from '../pipeline/encrypt.js';
 
 let compiled: ValidateFunction | undefined;
 
@@ -49,7 +50,10 @@ function describe(e: ErrorObject): { path: PathSegment[]; message: string; key?:
     case 'pattern':
       if (p.pattern === NAME_PATTERN) return { path, message: 'must start with a letter or digit and contain only letters, digits, ".", "_" and "-"' };
       if (p.pattern === DURATION_PATTERN) return { path, message: 'must be a duration such as 30s, 5m, 1h30m (or a number of seconds)' };
+      if (p.pattern === AGE_RECIPIENT_PATTERN) return { path, message: 'must be an age public key (age1…, as age-keygen prints it)' };
       return { path, message: `must match ${String(p.pattern)}` };
+    case 'minProperties':
+      return { path, message: 'must not be empty' };
     case 'propertyNames':
       return undefined; // reported by the nested pattern error
     case 'if':

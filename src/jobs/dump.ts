@@ -1,14 +1,15 @@
 /**
  * Job kind `dump`: dump a database → compress → fan out to the job's storages → verify → manifest.
  */
-import { JobError, PartialDeliveryError, VerifyError, describeError } from '../errors.js';
+import { PartialDeliveryError } from '../errors.js';
 import { databaseDrivers } from '../dumpers/registry.js';
 import { DEFAULT_FILENAME, renderFilename, templateProblems } from '../pipeline/filename.js';
-import { deliver, type DeliveryResult, type Destination, type DestinationOutcome } from '../pipeline/deliver.js';
-import { buildManifest, writeManifest } from '../pipeline/manifest.js';
+import { deliver, type Destination } from '../pipeline/deliver.js';
+import { AGE_EXTENSION, ageEncryptStream, encryptSchema } from '../pipeline/encrypt.js';
 import type { DumpJobConfig } from '../config/types.js';
 import type { DatabaseDriver, DumpInfo } from '../dumpers/types.js';
 import { tunnelFor } from '../ssh/tunnel.js';
+import { retentionLines, settleDestinations } from './dump-destinations.js';
 import type { DestinationResult, JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
 
 /** A `to:` entry: a storage name, or `{storage, filename}` to use another file name there. */
@@ -49,9 +50,15 @@ export const dumpJob: JobKind<DumpJobConfig> = {
         },
         description: 'Storages (names from `storages:`) that receive the file; `{storage, filename}` overrides the file name for one of them.',
       },
+      on_destination_failure: {
+        enum: ['fail', 'continue'], default: 'fail',
+        description: '`fail`: a destination that fails aborts the delivery everywhere (nothing stored; `retries` re-runs the dump). `continue`: the others finish and keep a complete backup with its manifest, a destination that failed transiently gets the backup again from one that has it (3 attempts), and the job still reports failure if one is left without it.',
+      },
+      encrypt: encryptSchema,
       retention: {
         type: 'object',
-        description: 'Which backups to keep in each storage after a successful run (the newest is always kept).',
+        minProperties: 1,
+        description: 'Which backups to keep in each storage after a successful run (the newest is always kept). A backup is kept when any rule keeps it.',
         properties: {
           keep_last: { type: 'integer', minimum: 1, description: 'Keep the newest N backups.' },
           keep_days: { type: 'integer', minimum: 1, description: 'Keep backups younger than N days.' },
@@ -92,32 +99,36 @@ export const dumpJob: JobKind<DumpJobConfig> = {
 
 async function runDump(job: DumpJobConfig, ctx: JobContext): Promise<JobOutcome> {
   const driver = databaseDrivers.get(job.database.driver);
+  const recipients = job.encrypt?.age_recipients;
   const destinations = await destinationsOf(job, driver, ctx);
   const where = destinations.map((d) => `${d.storage.name}:${d.key}`).join(', ');
   if (ctx.dryRun) {
+    const plan = await retentionLines(job, destinations, ctx, true);
     return {
       destinations: destinations.map((d) => ({ storage: d.storage.name, key: d.key, ok: true })),
-      summary: `would dump ${job.database.driver} database to ${where}`,
+      summary: [`would dump ${job.database.driver} database to ${where}${recipients ? ' (age-encrypted)' : ''}`, ...plan].join('\n'),
+      details: { retention: plan },
     };
   }
   ctx.log.debug(`dumping with driver ${driver.name} (${job.database.dsn}) to ${where}`);
   const started = new Date();
   const result = await dumpAndDeliver(job, driver, destinations, ctx);
-  const finished = new Date();
-  const destResults: DestinationResult[] = [];
-  for (const o of result.outcomes) destResults.push(await finishDestination(job, ctx, o, { ...result, started, finished }));
+  const destResults = await settleDestinations({ job, result, started, finished: new Date(), recipients, ctx });
   requireDelivered(job, destResults, result.bytes);
+  const retention = await retentionLines(job, destinations, ctx, false);
   const rows = Object.values(result.produced.tables).reduce((a, b) => a + b, 0);
   return {
     bytes: result.bytes,
     destinations: destResults,
-    summary: `${Object.keys(result.produced.tables).length} tables, ${rows} rows`,
-    details: { sha256: result.sha256, raw_bytes: result.rawBytes, tables: result.produced.tables, snapshot: result.produced.snapshot },
+    summary: [`${Object.keys(result.produced.tables).length} tables, ${rows} rows`, ...retention].join('\n'),
+    details: { sha256: result.sha256, raw_bytes: result.rawBytes, tables: result.produced.tables, snapshot: result.produced.snapshot, ...(retention.length ? { retention } : {}) },
   };
 }
 
-/** Dumps the database (through an SSH tunnel when configured) into every destination at once. */
+/** Dumps the database (through an SSH tunnel when configured) into every destination at once, encrypted when asked. */
 async function dumpAndDeliver(job: DumpJobConfig, driver: DatabaseDriver, destinations: Destination[], ctx: JobContext) {
+  const recipients = job.encrypt?.age_recipients;
+  const transforms = recipients ? [await ageEncryptStream(recipients)] : [];
   const tunnel = await tunnelFor(job.database, driver.endpoint(job.database), { baseDir: ctx.config.baseDir, log: ctx.log });
   try {
     const endpoint = tunnel ? { host: tunnel.host, port: tunnel.port } : undefined;
@@ -125,7 +136,8 @@ async function dumpAndDeliver(job: DumpJobConfig, driver: DatabaseDriver, destin
     return await deliver<DumpInfo>({
       destinations,
       compress: job.compress,
-      onDestinationFailure: (job.on_destination_failure as 'fail' | 'continue' | undefined) ?? 'fail',
+      transforms: () => transforms,
+      onDestinationFailure: job.on_destination_failure ?? 'fail',
       signal: ctx.signal,
       log: ctx.log,
       produce: (out, signal) => dumper.dump(out, { signal }),
@@ -135,54 +147,27 @@ async function dumpAndDeliver(job: DumpJobConfig, driver: DatabaseDriver, destin
   }
 }
 
-/** Each `to:` entry as a storage (opened by the runner) and the rendered file name. */
-async function destinationsOf(job: DumpJobConfig, driver: DatabaseDriver, ctx: JobContext): Promise<Destination[]> {
-  const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '');
+/** Each `to:` entry as a storage (opened by the runner), the rendered file name and its template. */
+async function destinationsOf(job: DumpJobConfig, driver: DatabaseDriver, ctx: JobContext): Promise<(Destination & { filename: string })[]> {
+  const ext = driver.extension(job.database) + (job.compress === 'gzip' ? '.gz' : '') + (job.encrypt ? AGE_EXTENSION : '');
   const vars = { job: job.name, driver: driver.name, db: dbName(job.database.dsn, driver.family), ext, now: new Date(), timeZone: job.timezone };
-  const out: Destination[] = [];
-  for (const t of targetsOf(job)) out.push({ storage: await ctx.storage(t.storage), key: renderFilename(t.filename, vars) });
+  const out: (Destination & { filename: string })[] = [];
+  for (const t of targetsOf(job)) out.push({ storage: await ctx.storage(t.storage), key: renderFilename(t.filename, vars), filename: t.filename });
   return out;
-}
-
-/** A delivered file is verified against what was sent, then gets its manifest; if either fails, the file goes. */
-async function finishDestination(
-  job: DumpJobConfig,
-  ctx: JobContext,
-  o: DestinationOutcome,
-  r: DeliveryResult & { produced: DumpInfo; started: Date; finished: Date },
-): Promise<DestinationResult> {
-  if (!o.ok) return { storage: o.storage.name, key: o.key, ok: false, error: describeError(o.error) };
-  try {
-    verifyStored(o.storage.name, o.key, o.info!, r.bytes, r.sha256);
-    const manifest = buildManifest({
-      job: job.name, file: o.key, info: r.produced, started: r.started, finished: r.finished, size: r.bytes, sha256: r.sha256,
-      rawSize: r.rawBytes, compression: job.compress,
-    });
-    await writeManifest(o.storage, manifest, ctx.signal);
-    ctx.log.debug(`stored ${o.storage.name}:${o.key} (${r.bytes} bytes, sha256 ${r.sha256}) and its manifest`);
-    return { storage: o.storage.name, key: o.key, ok: true, bytes: r.bytes };
-  } catch (err) {
-    await o.storage.delete(o.key).catch(() => undefined);
-    return { storage: o.storage.name, key: o.key, ok: false, error: describeError(err) };
-  }
 }
 
 /** Fails the job unless every destination holds the backup. */
 function requireDelivered(job: DumpJobConfig, results: DestinationResult[], bytes: number): void {
   const failed = results.filter((d) => !d.ok);
   const why = failed.map((f) => `${f.storage}: ${f.error}`).join('; ');
-  if (failed.length === results.length) throw new JobError(job.name, `no destination received the dump: ${why}`);
+  // the result lists every destination either way (PartialDeliveryError carries them to the report)
+  if (failed.length === results.length) throw new PartialDeliveryError(job.name, `no destination received the dump: ${why}`, results);
   // on_destination_failure: continue — the others hold a complete backup, but the job still fails
   if (failed.length) throw new PartialDeliveryError(job.name, `${failed.length} of ${results.length} destinations failed: ${why}`, results, bytes);
 }
 
-/** The stored object must have exactly the bytes we sent. */
-export function verifyStored(storage: string, key: string, info: { size: number; checksum?: { algo: string; value: string } }, size: number, sha256: string): void {
-  if (info.size !== size) throw new VerifyError(`storage ${storage}: ${key}: stored ${info.size} bytes, sent ${size}`);
-  if (info.checksum?.algo === 'sha256' && info.checksum.value !== sha256) {
-    throw new VerifyError(`storage ${storage}: ${key}: sha256 mismatch (stored ${info.checksum.value}, sent ${sha256})`);
-  }
-}
+/** Kept here for callers that check stored objects like the dump job does (binlog archives). */
+export { verifyStored } from './dump-destinations.js';
 
 /** The database name for `{db}`: the DSN's path (a SQLite file's name without extension) or host. */
 function dbName(dsn: string, family: string): string {

@@ -6,10 +6,10 @@
  * nothing. Only after the producer has finished successfully are the destinations' streams ended.
  */
 import { createGzip } from 'node:zlib';
-import { PassThrough, Writable, type Readable, type Transform } from 'node:stream';
+import { PassThrough, Writable, type Duplex, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AbortError, describeError } from '../errors.js';
-import { HashMeter } from '../storages/local.js';
+import { HashMeter } from '../storages/checksum.js';
 import type { ObjectInfo, Storage } from '../storages/types.js';
 import type { Logger } from '../util/log.js';
 
@@ -39,7 +39,7 @@ export interface DeliveryOptions<T> {
   destinations: Destination[];
   compress: 'gzip' | 'none';
   /** Extra transforms after compression (e.g. encryption), created fresh per delivery. */
-  transforms?: () => Transform[];
+  transforms?: () => Duplex[];
   onDestinationFailure?: 'fail' | 'continue';
   signal: AbortSignal;
   log: Logger;
@@ -79,11 +79,14 @@ class FanOut extends Writable {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     const waits: Promise<void>[] = [];
     for (const b of this.live()) {
+      // an upload that gave up destroys its stream before its promise rejects: skip it from then on
+      if (b.stream.destroyed) continue;
       if (!b.stream.write(chunk)) {
         waits.push(new Promise<void>((resolve) => {
           const done = () => { b.stream.off('drain', done); b.stream.off('close', done); resolve(); };
           b.stream.on('drain', done);
           b.stream.on('close', done);
+          if (b.stream.destroyed) done();
         }));
       }
     }
@@ -113,7 +116,9 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
   const runAbort = new AbortController();
   const onOuterAbort = () => runAbort.abort(opts.signal.reason);
   opts.signal.addEventListener('abort', onOuterAbort, { once: true });
-  const branches = opts.destinations.map((dest) => openBranch(dest, runAbort.signal));
+  // hashed once, before the fan-out; storages whose checksum is a sha256 of ours reuse it
+  const meter = new HashMeter();
+  const branches = opts.destinations.map((dest) => openBranch(dest, runAbort.signal, meter.sha256));
   const fail = (b: Branch, err: unknown) => {
     if (b.failed) return;
     b.failed = err ?? new Error('failed');
@@ -128,8 +133,7 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
 
   const source = new PassThrough({ highWaterMark: HWM });
   const raw = new Counter();
-  const meter = new HashMeter();
-  const stages: (Readable | Transform | Writable)[] = [source, raw];
+  const stages: (Readable | Duplex | Writable)[] = [source, raw];
   if (opts.compress === 'gzip') stages.push(createGzip({ level: 6, chunkSize: 64 * 1024 }));
   stages.push(...(opts.transforms?.() ?? []), meter, new FanOut(branches, fail));
   const flow = pipeline(stages as [Readable, ...Transform[], Writable], { signal: runAbort.signal });
@@ -150,17 +154,17 @@ export async function deliver<T>(opts: DeliveryOptions<T>): Promise<DeliveryResu
     opts.signal.removeEventListener('abort', onOuterAbort);
   }
   const outcomes = await Promise.all(branches.map(outcomeOf));
-  return { rawBytes: raw.bytes, bytes: meter.bytes, sha256: meter.hash.digest('hex'), outcomes, produced };
+  return { rawBytes: raw.bytes, bytes: meter.bytes, sha256: await meter.sha256, outcomes, produced };
 }
 
 /** Starts the upload to one destination; it reads from the branch's stream. */
-function openBranch(dest: Destination, runSignal: AbortSignal): Branch {
+function openBranch(dest: Destination, runSignal: AbortSignal, sha256: Promise<string>): Branch {
   const abort = new AbortController();
   const stream = new PassThrough({ highWaterMark: HWM });
   // the storage may attach to the stream only after some async setup: an abort before then must not
   // surface as an unhandled 'error' event (the put's own promise reports the failure)
   stream.on('error', () => undefined);
-  const done = dest.storage.put(dest.key, stream as Readable, { signal: AbortSignal.any([abort.signal, runSignal]) });
+  const done = dest.storage.put(dest.key, stream as Readable, { signal: AbortSignal.any([abort.signal, runSignal]), sha256 });
   return { dest, stream, abort, done };
 }
 

@@ -3,7 +3,7 @@
  * verified. A backup without a manifest is incomplete by definition.
  */
 import { Readable } from 'node:stream';
-import type { Storage } from '../storages/types.js';
+import type { Checksum, Storage } from '../storages/types.js';
 import type { DumpInfo } from '../dumpers/types.js';
 import { VERSION } from '../version.js';
 
@@ -28,7 +28,12 @@ export interface Manifest {
   /** Size of the uncompressed dump. */
   raw_size: number;
   compression: 'gzip' | 'none';
+  /** `age` when the stored bytes are an age file. */
   encryption?: string;
+  /** The age public keys it was encrypted to. */
+  age_recipients?: string[];
+  /** This storage's own checksum of the stored object, as it reported it (e.g. S3 MD5, Dropbox content hash). */
+  native_checksum?: Checksum;
   onedump_version: string;
 }
 
@@ -38,7 +43,7 @@ export function manifestKey(key: string): string {
 
 export function buildManifest(a: {
   job: string; file: string; info: DumpInfo; started: Date; finished: Date; size: number; sha256: string;
-  rawSize: number; compression: 'gzip' | 'none'; encryption?: string;
+  rawSize: number; compression: 'gzip' | 'none'; encryption?: string; recipients?: string[]; nativeChecksum?: Checksum;
 }): Manifest {
   return {
     format: MANIFEST_FORMAT,
@@ -56,6 +61,8 @@ export function buildManifest(a: {
     raw_size: a.rawSize,
     compression: a.compression,
     ...(a.encryption ? { encryption: a.encryption } : {}),
+    ...(a.recipients?.length ? { age_recipients: a.recipients } : {}),
+    ...(a.nativeChecksum ? { native_checksum: a.nativeChecksum } : {}),
     onedump_version: VERSION,
   };
 }

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { VerifyError } from '../errors.js';
+import { UsageError, VerifyError } from '../errors.js';
+import { maybeDecrypt } from '../pipeline/encrypt.js';
+import { storageFromUrl } from '../storages/url.js';
+import type { Logger } from '../util/log.js';
 import { readManifest, type Manifest } from '../pipeline/manifest.js';
 import { LocalStorage } from '../storages/local.js';
 import type { Storage } from '../storages/types.js';
@@ -17,6 +20,8 @@ export interface RestoreSource {
   storage: Storage;
   key: string;
   manifest?: Manifest;
+  /** age identities, for encrypted backups. */
+  identities?: string[];
 }
 
 /** A local path or `file://` URL as a source (storage URLs are resolved by `storageFromUrl`). */
@@ -24,6 +29,13 @@ export async function localSource(pathOrUrl: string): Promise<RestoreSource> {
   const path = pathOrUrl.startsWith('file://') ? fileURLToPath(pathOrUrl) : resolve(pathOrUrl);
   const storage = new LocalStorage('file', dirname(path));
   const key = basename(path);
+  return { storage, key, manifest: await readManifest(storage, key).catch(() => undefined) };
+}
+
+/** A storage URL (`s3://bucket/key`, `sftp://…`, see storages/url.ts) as a source. */
+export async function urlSource(url: string, log: Logger): Promise<RestoreSource> {
+  const { storage, key } = await storageFromUrl(url, { log });
+  if (!key) throw new UsageError(`${url}: names no file`);
   return { storage, key, manifest: await readManifest(storage, key).catch(() => undefined) };
 }
 
@@ -46,7 +58,7 @@ export async function verifySource(src: RestoreSource, signal?: AbortSignal): Pr
 
 /** The uncompressed dump stream; gzip is detected by its magic bytes, not the file name. */
 export async function openDump(src: RestoreSource, signal?: AbortSignal): Promise<Readable> {
-  const raw = await src.storage.get(src.key, { signal });
+  const raw = await maybeDecrypt(await src.storage.get(src.key, { signal }), src.identities, `${src.storage.name}:${src.key}`);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   let first = true;
   const sniff = new PassThrough();

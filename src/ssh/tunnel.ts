@@ -3,19 +3,18 @@
  * 127.0.0.1 with an ephemeral port forwards each connection through ssh2's `forwardOut` to the
  * database's host and port as the SSH server sees them.
  *
- * The host key is always verified — against `known_hosts` (default `~/.ssh/known_hosts`) or an expected
+ * Login and host-key checking are connect-config.ts's, shared with the sftp storage: the host key is
+ * always verified — against `known_hosts` (default `~/.ssh/known_hosts`) or an expected
  * `host_key_fingerprint` — unless `insecure_ignore_host_key: true`. Authentication: `key_file` or `key`
- * (with `passphrase`), `agent` (`true` for `$SSH_AUTH_SOCK`, or a socket path), `password`.
+ * (with `passphrase`), `agent` (`true` for `$SSH_AUTH_SOCK`, or a socket path), `password`; with none,
+ * like `ssh`: the agent and ~/.ssh/id_ed25519, id_ecdsa or id_rsa.
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { homedir } from 'node:os';
-import { resolve } from 'node:path';
-import type { ConnectConfig } from 'ssh2';
 import { OnedumpError } from '../errors.js';
 import type { SshConfig } from '../config/types.js';
 import type { Logger } from '../util/log.js';
-import { fingerprintOf, verifyKnownHosts, type Verdict } from './known-hosts.js';
+import { sshConnectConfig } from './connect-config.js';
+import type { HostKeyCheck } from './host-key.js';
 
 /** The tunnel could not be opened; names the SSH server and why. */
 export class SshTunnelError extends OnedumpError {}
@@ -36,62 +35,25 @@ export interface TunnelOptions {
   readyTimeoutMs?: number;
 }
 
-function expandPath(p: string, baseDir: string): string {
-  return p.startsWith('~/') ? resolve(homedir(), p.slice(2)) : resolve(baseDir, p);
-}
-
-/** The host-key check for this config; throws when nothing could verify the key. */
-function hostVerifier(cfg: SshConfig, port: number, baseDir: string): (key: Buffer) => Verdict {
-  if (cfg.insecure_ignore_host_key) return () => ({ ok: true });
-  if (cfg.host_key_fingerprint) {
-    const want = cfg.host_key_fingerprint.trim().replace(/=+$/, '');
-    return (key) => (fingerprintOf(key) === want ? { ok: true } : { ok: false, reason: `host key fingerprint ${fingerprintOf(key)} does not match host_key_fingerprint ${want}` });
-  }
-  const file = expandPath(cfg.known_hosts ?? '~/.ssh/known_hosts', baseDir);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot verify the host key: cannot read known_hosts ${file} (${(err as NodeJS.ErrnoException).code}); set known_hosts, host_key_fingerprint, or insecure_ignore_host_key: true`);
-  }
-  return (key) => verifyKnownHosts(text, cfg.host, port, key);
-}
-
-function authConfig(cfg: SshConfig, baseDir: string): Partial<ConnectConfig> {
-  const out: Partial<ConnectConfig> = {};
-  if (cfg.key_file) out.privateKey = readFileSync(expandPath(cfg.key_file, baseDir));
-  else if (cfg.key) out.privateKey = cfg.key;
-  if (cfg.passphrase) out.passphrase = cfg.passphrase;
-  if (cfg.agent) out.agent = cfg.agent === true ? process.env.SSH_AUTH_SOCK : cfg.agent;
-  if (cfg.password) out.password = cfg.password;
-  return out;
-}
-
 /** Opens a tunnel to `target` (host:port as seen from the SSH server). */
 export async function openTunnel(cfg: SshConfig, target: { host: string; port: number }, opts: TunnelOptions): Promise<Tunnel> {
   const { Client } = await import('ssh2');
   const sshPort = cfg.port ?? 22;
   const where = `ssh ${cfg.user}@${cfg.host}:${sshPort}`;
-  let verdict: Verdict | undefined;
   const client = new Client();
+  let hostKey: HostKeyCheck | undefined;
   try {
-    const verify = hostVerifier(cfg, sshPort, opts.baseDir);
+    const login = sshConnectConfig(cfg, opts.baseDir);
+    hostKey = login.hostKey;
     await new Promise<void>((ok, fail) => {
       client.once('ready', () => ok());
       client.once('error', (err) => fail(err));
-      client.connect({
-        host: cfg.host, port: sshPort, username: cfg.user, readyTimeout: opts.readyTimeoutMs ?? 20_000, keepaliveInterval: 15_000,
-        ...authConfig(cfg, opts.baseDir),
-        hostVerifier: (key: Buffer) => {
-          verdict = verify(key);
-          return verdict.ok;
-        },
-      });
+      client.connect({ ...login.config, readyTimeout: opts.readyTimeoutMs ?? 20_000 });
     });
   } catch (err) {
     client.end();
-    const why = verdict && !verdict.ok ? `host key verification failed: ${verdict.reason}` : authMessage(err);
-    throw new SshTunnelError(`${where}: ${why}`, { cause: err });
+    const refused = hostKey?.reason();
+    throw new SshTunnelError(`${where}: ${refused ? `host key verification failed: ${refused}` : authMessage(err)}`, { cause: err });
   }
   return listen(client, target, where, opts.log);
 }

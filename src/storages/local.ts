@@ -1,20 +1,23 @@
 /**
- * `local`: a directory on this machine. Writes go to a hidden temp file in the target directory,
- * are fsynced, then renamed into place (atomic on POSIX); the directory is fsynced after the rename.
- * A failed or aborted write removes its temp file. A process killed outright (SIGKILL, power loss)
- * cannot; its temp file stays hidden from listings and the next write into that directory removes it
- * once it is older than an hour (a live writer keeps touching its file).
+ * `local`: a directory on this machine. Writes go to a hidden temp file in the target directory
+ * (mode 0600), are fsynced, then renamed into place (atomic on POSIX); the directory is fsynced after
+ * the rename. A failed or aborted write removes its temp file (and the directories it created). A
+ * process killed outright (SIGKILL, power loss) cannot; its temp file stays hidden from listings and the
+ * next write into that directory removes it once it is older than an hour (a live writer keeps touching
+ * its file). Deleting the last file of a directory removes the emptied directories up to (not
+ * including) the root. Symbolic links are not followed when listing.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, opendir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError, StorageError } from '../errors.js';
-import { checkKey, isTempName, TEMP_MARKER } from './keys.js';
 import { fsyncFile, syncDir } from '../util/fs.js';
-import type { GetOptions, ObjectInfo, PutOptions, Storage, StorageKind } from './types.js';
+import { ChecksumMeter } from './checksum.js';
+import { checkKey, checkRange, isTempName, prefixDir, TEMP_MARKER } from './keys.js';
+import type { GetOptions, ObjectInfo, PutOptions, Storage, StorageFeatures, StorageKind } from './types.js';
 
 export interface LocalStorageConfig {
   type: 'local';
@@ -31,23 +34,25 @@ export const localStorage: StorageKind<LocalStorageConfig> = {
     required: ['path'],
   },
   async create(name, config, ctx) {
-    return new LocalStorage(name, resolve(ctx.baseDir, config.path));
+    const root = resolve(ctx.baseDir, config.path);
+    const st = await stat(root).catch(() => undefined);
+    if (st && !st.isDirectory()) throw new StorageError(name, 'open', '', `${root} exists and is not a directory`);
+    return new LocalStorage(name, root);
   },
 };
 
-/** Computes sha256 and length of what passes through. */
-export class HashMeter extends Transform {
-  readonly hash = createHash('sha256');
-  bytes = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    cb(null, chunk);
-  }
+/** Kept here for callers that imported it from this module. */
+export { HashMeter } from './checksum.js';
+
+const NOT_THERE = new Set(['ENOENT', 'ENOTDIR']);
+
+function errno(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
 export class LocalStorage implements Storage {
   readonly type = 'local';
+  readonly features: StorageFeatures = { checksum: 'sha256' };
   constructor(readonly name: string, readonly root: string) {}
 
   private path(op: string, key: string): string {
@@ -56,7 +61,7 @@ export class LocalStorage implements Storage {
 
   private fail(op: string, key: string, err: unknown): never {
     if (err instanceof StorageError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errno(err);
     throw new StorageError(this.name, op, key, (err as Error).message, { cause: err, transient: code === 'EAGAIN' || code === 'EBUSY' });
   }
 
@@ -64,17 +69,22 @@ export class LocalStorage implements Storage {
     const final = this.path('put', key);
     const dir = dirname(final);
     const temp = join(dir, `.${basename(final)}${TEMP_MARKER}${randomBytes(6).toString('hex')}`);
-    const meter = new HashMeter();
+    // the caller's sha256, when it has one, spares hashing every byte twice
+    const meter = opts.sha256 ? undefined : new ChecksumMeter(['sha256']);
     let created: string | undefined;
     try {
+      opts.signal?.throwIfAborted();
       created = await mkdir(dir, { recursive: true });
       await removeStaleTemps(dir);
-      await pipeline(body, meter, createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }), { signal: opts.signal });
+      const file = createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 });
+      await (meter ? pipeline(body, meter, file, { signal: opts.signal }) : pipeline(body, file, { signal: opts.signal }));
       await fsyncFile(temp);
+      opts.signal?.throwIfAborted();
       await rename(temp, final);
       await syncDir(dir);
       const st = await stat(final);
-      return { key, size: st.size, modified: st.mtime, checksum: { algo: 'sha256', value: meter.hash.digest('hex') } };
+      const sha256 = meter ? meter.checksum('sha256').value : await opts.sha256!;
+      return { key, size: st.size, modified: st.mtime, checksum: { algo: 'sha256', value: sha256 } };
     } catch (err) {
       body.destroy();
       await rm(temp, { force: true });
@@ -85,11 +95,12 @@ export class LocalStorage implements Storage {
 
   async get(key: string, opts: GetOptions = {}): Promise<Readable> {
     const p = this.path('get', key);
+    checkRange(this.name, key, opts.range);
     try {
       const st = await stat(p);
       if (!st.isFile()) throw new NotFoundError(this.name, key);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(this.name, key);
+      if (NOT_THERE.has(errno(err) ?? '')) throw new NotFoundError(this.name, key);
       this.fail('get', key, err);
     }
     return createReadStream(p, { start: opts.range?.start, end: opts.range?.end, signal: opts.signal, highWaterMark: 1 << 20 });
@@ -100,28 +111,47 @@ export class LocalStorage implements Storage {
       const st = await stat(this.path('stat', key));
       return st.isFile() ? { key, size: st.size, modified: st.mtime } : undefined;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      if (NOT_THERE.has(errno(err) ?? '')) return undefined;
       this.fail('stat', key, err);
     }
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  async *list(prefix: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<ObjectInfo> {
     // the prefix may end inside a name: walk from its directory and filter
-    const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const dirPart = prefixDir(this.name, prefix);
     const start = dirPart ? join(this.root, ...dirPart.split('/')) : this.root;
-    for await (const file of walk(start)) {
-      const key = relative(this.root, file).split(sep).join('/');
-      if (!key.startsWith(prefix) || isTempName(basename(file))) continue;
-      const st = await stat(file).catch(() => undefined);
-      if (st?.isFile()) yield { key, size: st.size, modified: st.mtime };
+    try {
+      for await (const file of walk(start)) {
+        opts.signal?.throwIfAborted();
+        const key = relative(this.root, file).split(sep).join('/');
+        if (!key.startsWith(prefix) || isTempName(basename(file))) continue;
+        const st = await stat(file).catch(() => undefined);
+        if (st?.isFile()) yield { key, size: st.size, modified: st.mtime };
+      }
+    } catch (err) {
+      this.fail('list', prefix, err);
     }
   }
 
   async delete(key: string): Promise<void> {
+    const p = this.path('delete', key);
     try {
-      await unlink(this.path('delete', key));
+      await unlink(p);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.fail('delete', key, err);
+      if (NOT_THERE.has(errno(err) ?? '')) return;
+      this.fail('delete', key, err);
+    }
+    await this.pruneEmptyDirs(dirname(p));
+  }
+
+  /** Removes `dir` and its parents while they are empty, stopping at the root. */
+  private async pruneEmptyDirs(dir: string): Promise<void> {
+    for (let d = dir; d.startsWith(this.root + sep); d = dirname(d)) {
+      try {
+        await rmdir(d);
+      } catch {
+        return; // not empty (or already gone, or in use): stop
+      }
     }
   }
 
@@ -131,9 +161,9 @@ export class LocalStorage implements Storage {
 async function* walk(dir: string): AsyncGenerator<string> {
   let handle;
   try {
-    handle = await opendir(dir);
+    handle = await opendir(dir, { bufferSize: 256 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    if (NOT_THERE.has(errno(err) ?? '')) return;
     throw err;
   }
   for await (const entry of handle) {

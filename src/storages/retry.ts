@@ -1,7 +1,8 @@
 /**
- * Decorator: retries a storage's idempotent operations (get, stat, list start, delete) on transient
- * errors with exponential backoff. `put` consumes a one-shot stream, so it is not retried here; whole
- * runs are retried by the runner.
+ * Decorator: retries a storage's idempotent operations (get, stat, delete) on transient errors with
+ * exponential backoff. `put` consumes a one-shot stream, so it is not retried here: backends retry
+ * their own chunks (S3 parts, SFTP resume, Drive and Dropbox chunks), a dump job re-delivers from a
+ * good copy (pipeline/redeliver.ts), and the runner retries whole runs.
  */
 import { isTransient } from '../errors.js';
 import { backoffDelay, sleep } from '../util/backoff.js';
@@ -27,6 +28,7 @@ export function withRetry(inner: Storage, opts: RetryOptions = { retries: 3, bas
   return {
     name: inner.name,
     type: inner.type,
+    features: inner.features,
     put: (key: string, body: Readable, o?: PutOptions) => inner.put(key, body, o),
     get: (key: string, o?: GetOptions) => attempt(() => inner.get(key, o), o?.signal),
     stat: (key: string): Promise<ObjectInfo | undefined> => attempt(() => inner.stat(key)),
