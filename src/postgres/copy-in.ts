@@ -1,5 +1,4 @@
 /** One `COPY … FROM STDIN` in progress during a restore: bytes in with backpressure, errors kept. */
-import { from as copyFrom } from 'pg-copy-streams';
 import type { Writable } from 'node:stream';
 import type { PgClient } from './session.js';
 
@@ -7,9 +6,15 @@ export class CopySink {
   private readonly stream: Writable;
   private error?: unknown;
 
-  constructor(client: PgClient, sql: string, private readonly wrap: (err: unknown) => Error) {
-    this.stream = client.query(copyFrom(sql));
+  private constructor(stream: Writable, private readonly wrap: (err: unknown) => Error) {
+    this.stream = stream;
     this.stream.on('error', (err) => (this.error ??= err));
+  }
+
+  /** Starts `COPY … FROM STDIN`; server errors are reported through `wrap`. */
+  static async start(client: PgClient, sql: string, wrap: (err: unknown) => Error): Promise<CopySink> {
+    const { from: copyFrom } = await import('pg-copy-streams');
+    return new CopySink(client.query(copyFrom(sql)), wrap);
   }
 
   /** Writes data, waiting when the connection is busy; throws the server's error once it has one. */

@@ -6,7 +6,6 @@
  * piece at the head streams straight to the output, the others buffer at most `AHEAD_BYTES` each and
  * then wait, so memory stays bounded whatever the table sizes.
  */
-import { to as copyTo } from 'pg-copy-streams';
 import { AbortError, DatabaseError } from '../errors.js';
 import type { SqlWriter } from '../dumpers/sql-writer.js';
 import type { TableData } from './catalog/model.js';
@@ -76,6 +75,7 @@ function dataHeader(t: TableData): string {
 
 /** Reads one piece into its buffers, pausing while too far ahead of the writer. */
 async function readPiece(client: PgClient, p: Piece, signal: AbortSignal): Promise<void> {
+  const { to: copyTo } = await import('pg-copy-streams');
   const stream = client.query(copyTo(p.sql));
   const onStop = () => stream.destroy(new AbortError('aborted', { cause: signal.reason }));
   signal.addEventListener('abort', onStop, { once: true });

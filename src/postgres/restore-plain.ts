@@ -206,7 +206,7 @@ export class PlainRestore {
     if (copyFromStdin) {
       if (info.table) this.tables.add(nameKey(info.table));
       if (!this.encoding.isUtf8) await this.client!.query(`SET client_encoding = '${this.encoding.name}'`);
-      this.copy = new CopySink(this.client!, sql, (err) => failure(err, line, sql));
+      this.copy = await CopySink.start(this.client!, sql, (err) => failure(err, line, sql));
       return;
     }
     try {

@@ -2,7 +2,7 @@
  * Opening node-postgres connections with clear failures: every connection error names the server and
  * database (never the password), and a connection that dies later never crashes the process.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { DatabaseError, markTransient } from '../errors.js';
 import { registerSecret } from '../util/redact.js';
 import { clientConfig, type PgTarget } from './dsn.js';
@@ -44,7 +44,9 @@ export function connectionError(t: PgTarget, database: string, err: unknown): Da
  */
 export async function connectPg(t: PgTarget, database = t.database): Promise<PgClient> {
   registerSecret(t.password);
-  const client = new pg.Client(clientConfig(t, database));
+  // loaded on first use: every onedump process loads every driver, most never talk to PostgreSQL
+  const { default: driver } = await import('pg');
+  const client = new driver.Client(clientConfig(t, database));
   client.on('error', (err) => {
     (client as unknown as { lost?: Error }).lost = err;
   });
