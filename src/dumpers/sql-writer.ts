@@ -17,6 +17,15 @@ export class SqlWriter {
     if (this.size >= this.chunk) await this.flush();
   }
 
+  /** Writes bytes as they are (after any buffered text), waiting for 'drain' when the stream is full. */
+  async writeBuffer(buf: Buffer): Promise<void> {
+    if (this.size) await this.flush();
+    if (this.signal?.aborted) throw new AbortError('aborted', { cause: this.signal.reason });
+    if (this.out.destroyed) throw new AbortError('output closed');
+    this.bytes += buf.length;
+    if (!this.out.write(buf)) await drained(this.out, this.signal);
+  }
+
   async flush(): Promise<void> {
     if (this.signal?.aborted) throw new AbortError('aborted', { cause: this.signal.reason });
     if (!this.size) return;

@@ -52,6 +52,11 @@ export interface RestoreOptions {
   safetyBackup?: boolean;
   /** Directory that relative paths (SQLite files, safety backups) resolve against. */
   baseDir?: string;
+  /**
+   * Opens the same dump again from its start (uncompressed), for drivers that read it twice (PostgreSQL
+   * reads it once first to learn what it will replace in a non-empty target).
+   */
+  reopen?: () => Promise<Readable>;
   /** When set (SSH tunnel), connect here instead of the target DSN's host and port. */
   endpoint?: { host: string; port: number };
 }
@@ -70,6 +75,8 @@ export interface DatabaseDriver {
   extension(db: DatabaseConfig): string;
   /** Extra JSON-schema properties of the `database:` block, beyond the common ones. */
   readonly schema: { properties: Record<string, unknown>; required?: string[] };
+  /** Semantic checks of the `database:` block beyond its schema (paths relative to it), run at load. */
+  check?(db: DatabaseConfig): { path: string; message: string }[];
   /** Host and port the DSN points at (for SSH tunnels); undefined for file databases. */
   endpoint(db: DatabaseConfig): { host: string; port: number } | undefined;
   /** Checks of the `database:` block the schema cannot express, run once at load (paths like `database.options`). */

@@ -83,6 +83,9 @@ export const dumpJob: JobKind<DumpJobConfig> = {
       const own = typeof (job.to as DumpTarget[])[i] === 'object' && (job.to as { filename?: string }[])[i]!.filename !== undefined;
       for (const message of templateProblems(t.filename)) issues.push({ path: own ? `to[${i}].filename` : 'filename', message });
     });
+    if (db && databaseDrivers.has(db.driver)) {
+      for (const i of databaseDrivers.get(db.driver).check?.(db) ?? []) issues.push({ path: `database.${i.path}`, message: i.message });
+    }
     for (const table of Object.keys(db.where ?? {})) {
       if (db.tables && !db.tables.includes(table)) issues.push({ path: `database.where.${table}`, message: `table "${table}" has a where filter but is not in tables` });
     }

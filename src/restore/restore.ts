@@ -100,7 +100,8 @@ export async function restore(req: RestoreRequest): Promise<RestoreResult> {
   try {
     return await driver.restore(input, req.to, {
       signal: req.signal, log: req.log, tables: req.tables, dryRun: req.dryRun, out: req.out,
-      safetyBackup: req.safetyBackup, baseDir: req.baseDir, ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+      safetyBackup: req.safetyBackup, baseDir: req.baseDir, reopen: () => openDump(req.source, req.signal),
+      ...(req.endpoint ? { endpoint: req.endpoint } : {}),
     });
   } catch (err) {
     // name the file, so that "line N" in the driver's message points somewhere
