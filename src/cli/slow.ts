@@ -6,7 +6,7 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { analyzeSlowLogs } from '../slowlog/analyze.js';
-import { localSources } from '../slowlog/input.js';
+import { commandLineSources } from '../slowlog/storage-input.js';
 import { markdownReport } from '../slowlog/markdown.js';
 import { SORT_KEYS, type SlowReport, type SortKey } from '../slowlog/report.js';
 import { tableReport } from '../slowlog/table.js';
@@ -33,7 +33,7 @@ export const slowCommand: CommandModule<object, Args> = {
   describe: 'Analyse slow-query logs (MySQL/MariaDB, PostgreSQL): query classes, counts and latency statistics',
   builder: (y) =>
     y
-      .positional('logs', { type: 'string', array: true, describe: 'Log files (plain or gzip), directories, glob patterns; none (or -) reads stdin' })
+      .positional('logs', { type: 'string', array: true, describe: 'Log files (plain or gzip), directories, glob patterns, storage URLs (s3://, sftp://, gdrive://, dropbox:///); none (or -) reads stdin' })
       .option('top', { type: 'number', default: 20, describe: 'Show the top N classes (0: all)' })
       .option('sort', { choices: SORT_KEYS, default: 'total' as SortKey, describe: 'Rank classes by total, average, maximum or p95 query time, or by count' })
       .option('since', { type: 'string', describe: 'Only entries at or after this time: a duration back from now (24h) or a date-time (2024-05-01T00:00:00Z)' })
@@ -45,6 +45,7 @@ export const slowCommand: CommandModule<object, Args> = {
       .example('$0 slow /var/log/mysql/mariadb-slow.log', 'top 20 classes by total time')
       .example("$0 slow '/var/log/mysql/slow.log*' --since 24h --sort p95 --top 10", 'rotated and gzipped logs, last day')
       .example('$0 slow slow.log --filter db=shop --format json > report.json', 'one database, machine-readable')
+      .example("$0 slow 's3://logs/db1/slow.log*'", 'logs kept in S3 (credentials from the AWS chain), or sftp://, gdrive://, dropbox://')
       .example('ssh db1 cat /var/log/mysql/slow.log | $0 slow --top 5', 'from stdin')
       .example('$0 slow /var/log/postgresql/postgresql-15-main.log --mask --format markdown', 'PostgreSQL log_min_duration_statement') as never,
   handler: async (args) => {
@@ -56,10 +57,10 @@ export const slowCommand: CommandModule<object, Args> = {
     // yargs drops a lone `-` from positionals: no log at all means stdin, as for pt-query-digest
     const logs = args.logs?.length ? args.logs : ['-'];
     if (logs[0] === '-' && process.stdin.isTTY) throw new UsageError('name a log file, or pipe a log to stdin');
-    const sources = await localSources(logs).catch((err: Error) => {
-      throw new UsageError(err.message);
+    const { sources, close } = await commandLineSources(logs).catch((err: Error) => {
+      throw err instanceof UsageError ? err : new UsageError(err.message);
     });
-    const { report } = await analyzeSlowLogs(sources, { top: args.top, sort: args.sort, mask: args.mask, since, until, filter, format: args['log-type'] });
+    const { report } = await analyzeSlowLogs(sources, { top: args.top, sort: args.sort, mask: args.mask, since, until, filter, format: args['log-type'] }).finally(close);
     warnMalformed(report);
     process.stdout.write(render(report, args.format));
     if (report.summary.entries_parsed === 0) {

@@ -7,12 +7,11 @@ import { resolve } from 'node:path';
 import { JobError } from '../errors.js';
 import { analyzeSlowLogs } from '../slowlog/analyze.js';
 import { localSources, type LogSource } from '../slowlog/input.js';
+import { storageSources } from '../slowlog/storage-input.js';
 import { SORT_KEYS, type SlowReport, type SortKey } from '../slowlog/report.js';
 import { summaryText } from '../slowlog/summary.js';
 import { parseTimeBound } from '../slowlog/time.js';
-import { globPrefix, globRegExp, hasGlob } from '../util/glob.js';
 import type { JobConfig } from '../config/types.js';
-import type { Storage } from '../storages/types.js';
 import type { JobCheckIssue, JobContext, JobKind, JobOutcome } from './types.js';
 
 type FilterKey = 'db' | 'user' | 'host';
@@ -115,19 +114,11 @@ async function jobSources(job: SlowlogJobConfig, ctx: JobContext): Promise<LogSo
   const storage = await ctx.storage(job.storage);
   const sources: LogSource[] = [];
   for (const pattern of job.logs) {
-    const keys = await storageKeys(storage, pattern, ctx.signal);
-    if (!keys.length) throw new JobError(job.name, `storage ${storage.name}: nothing matches "${pattern}"`);
-    sources.push(...keys.map((key) => ({ name: `${storage.name}:${key}`, open: (signal?: AbortSignal) => storage.get(key, { signal }) })));
+    try {
+      sources.push(...(await storageSources(storage, pattern, ctx.signal)));
+    } catch (err) {
+      throw new JobError(job.name, (err as Error).message, { cause: err });
+    }
   }
   return sources;
-}
-
-/** A key, every key under a prefix (`dir` or `dir/`), or the keys matching a glob; sorted. */
-async function storageKeys(storage: Storage, pattern: string, signal: AbortSignal): Promise<string[]> {
-  if (!hasGlob(pattern) && !pattern.endsWith('/') && (await storage.stat(pattern))) return [pattern];
-  const prefix = hasGlob(pattern) ? globPrefix(pattern) : pattern.replace(/\/?$/, '/');
-  const re = hasGlob(pattern) ? globRegExp(pattern) : undefined;
-  const keys: string[] = [];
-  for await (const info of storage.list(prefix, { signal })) if (!re || re.test(info.key)) keys.push(info.key);
-  return keys.sort();
 }
