@@ -15,8 +15,10 @@ const RUNS = 3;
 const here = dirname(fileURLToPath(import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'onedump-bench-storage-'));
 
-/** Runs argv under /usr/bin/time; returns wall seconds and peak RSS in MiB. */
-function timed(argv, env = {}) {
+/** Runs argv under /usr/bin/time (after a `sync`); returns wall seconds and peak RSS in MiB. */
+function timed(argv, env = {}, { flushFirst = true } = {}) {
+  // flush what earlier runs left dirty first, so that no run pays for another's writeback
+  if (flushFirst) spawnSync('sync');
   const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
   const m = /TIME ([\d.]+) (\d+)/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
@@ -31,6 +33,8 @@ function best(name, run) {
     const r = run(i);
     fastest = Math.min(fastest, r.secs);
     rss = Math.max(rss, r.rssMiB);
+    // every run starts from the same state: earlier copies removed, not left in the page cache
+    for (const d of written.splice(0)) rmSync(d, { recursive: true, force: true });
   }
   return { name, secs: fastest, rssMiB: rss, mibs: MIB / fastest };
 }
@@ -54,13 +58,15 @@ const rcloneEnv = {
   RCLONE_CONFIG_LOOP_USER: sshd.user, RCLONE_CONFIG_LOOP_KEY_FILE: sshd.keyFile, RCLONE_CONFIG_LOOP_KNOWN_HOSTS_FILE: sshd.knownHosts,
 };
 const results = [];
+/** Target directories of the current run, removed before the next. */
+const written = [];
 try {
-  const dst = (tag, i) => { const d = join(work, `${tag}-${i}`); mkdirSync(d, { recursive: true }); return d; };
+  const dst = (tag, i) => { const d = join(work, `${tag}-${i}`); mkdirSync(d, { recursive: true }); written.push(d); return d; };
   results.push(best('local: cp', (i) => timed(['cp', src, join(dst('cp', i), 'x')])));
   results.push(best('local: cp + sync', (i) => {
     const d = join(dst('cps', i), 'x');
     const a = timed(['cp', src, d]);
-    const b = timed(['sync', d]);
+    const b = timed(['sync', d], {}, { flushFirst: false });
     return { secs: a.secs + b.secs, rssMiB: Math.max(a.rssMiB, b.rssMiB) };
   }));
   results.push(best('local: rclone copy', (i) => timed(['rclone', 'copy', '-q', src, dst('rcl', i)], rcloneEnv)));
