@@ -133,6 +133,9 @@ DELIMITER ;
 SET sql_mode = 'NO_BACKSLASH_ESCAPES,ANSI_QUOTES';
 CREATE FUNCTION nbe_fn() RETURNS VARCHAR(20) DETERMINISTIC RETURN 'back\slash';
 SET sql_mode = '';
+-- a view that calls stored functions (unqualified, like MariaDB's sys schema does): the functions must
+-- exist before the view is created
+CREATE VIEW b_view_calls_functions AS SELECT id, add_one(id) AS next_id, nbe_fn() AS s FROM z_base_view;
 SET time_zone = '+05:30';
 CREATE EVENT tz_event ON SCHEDULE AT '2031-06-01 12:00:00' ON COMPLETION PRESERVE DISABLE DO UPDATE §order§ SET total = total + 1;
 SET time_zone = SYSTEM;

@@ -5,8 +5,9 @@
  * ordinary SQL that `onedump restore` and the stock `mysql`/`mariadb` client both load.
  *
  * Order: header; tables and sequences (foreign key checks are off while loading, so any order works);
- * data; views (in dependency order); triggers (after the data, so loading does not fire them); routines;
- * events; footer.
+ * data; routines (before views: a view that calls a stored function needs it to exist, while routine
+ * bodies are only resolved when they run); views (in dependency order); triggers (after the data, so
+ * loading does not fire them); events; footer.
  */
 import { DatabaseError } from '../../errors.js';
 import { VERSION } from '../../version.js';
@@ -117,7 +118,7 @@ class MysqlNativeDumper implements Dumper {
     }
   }
 
-  /** Views (dependency order across databases), triggers, routines, events. */
+  /** Routines, views (dependency order across databases), triggers, events. */
   private async writeObjects(conn: MysqlConnection, plan: DumpPlan, output: DumpOutput): Promise<void> {
     let current = '';
     const use = async (db: string) => {
@@ -126,6 +127,10 @@ class MysqlNativeDumper implements Dumper {
       await conn.exec(`USE ${quoteIdent(db)}`);
       if (plan.multi) await output.write(`\nUSE ${quoteIdent(db)};\n`);
     };
+    for (const d of plan.databases) {
+      await use(d.db);
+      for (const r of d.routines) await output.write(await routineDdl(conn, r));
+    }
     for (const v of orderViews(plan.databases.flatMap((d) => d.views))) {
       await use(v.db);
       await output.write(await viewDdl(conn, v));
@@ -133,7 +138,6 @@ class MysqlNativeDumper implements Dumper {
     for (const d of plan.databases) {
       await use(d.db);
       for (const t of d.triggers) await output.write(await triggerDdl(conn, t));
-      for (const r of d.routines) await output.write(await routineDdl(conn, r));
       for (const e of d.events) await output.write(await eventDdl(conn, e));
     }
   }
