@@ -101,6 +101,16 @@ INSERT INTO myisam_t VALUES (1, 'also');
 CREATE TABLE big (id INT PRIMARY KEY, payload VARCHAR(120), n DOUBLE) ENGINE=InnoDB;
 INSERT INTO big SELECT seq, CONCAT(REPEAT(CHAR(65 + seq % 26), 90), '\'"\\;', seq), seq / 7 FROM seq_1_to_40000;
 
+-- system-versioned tables (MariaDB): the history rows and their ROW_START/ROW_END survive, implicit
+-- and explicit period columns
+CREATE TABLE versioned_implicit (id INT PRIMARY KEY, v VARCHAR(10)) WITH SYSTEM VERSIONING;
+INSERT INTO versioned_implicit VALUES (1, 'a'), (2, 'b');
+UPDATE versioned_implicit SET v = 'c' WHERE id = 1;
+DELETE FROM versioned_implicit WHERE id = 2;
+CREATE TABLE versioned_explicit (id INT PRIMARY KEY, v INT, vs TIMESTAMP(6) GENERATED ALWAYS AS ROW START INVISIBLE, ve TIMESTAMP(6) GENERATED ALWAYS AS ROW END INVISIBLE, PERIOD FOR SYSTEM_TIME(vs, ve)) WITH SYSTEM VERSIONING;
+INSERT INTO versioned_explicit (id, v) VALUES (1, 10), (2, 20);
+UPDATE versioned_explicit SET v = v + 1;
+
 CREATE SEQUENCE seq_ids START WITH 100 INCREMENT BY 5;
 DO NEXTVAL(seq_ids);
 
@@ -186,7 +196,7 @@ export async function fingerprint(db: string, opts: { stripComments?: boolean } 
     const id = (n: string) => '`' + n.replace(/`/g, '``') + '`';
     await c.query('SET character_set_results = binary');
     for (const [type, name] of objects) {
-      const kind = type === 'BASE TABLE' ? 'TABLE' : type === 'SYSTEM VIEW' ? 'VIEW' : type!;
+      const kind = type === 'BASE TABLE' || type === 'SYSTEM VERSIONED' ? 'TABLE' : type === 'SYSTEM VIEW' ? 'VIEW' : type!;
       const rows = (await c.query({ sql: `SHOW CREATE ${kind} ${id(name!)}`, rowsAsArray: true, typeCast: (f: { buffer(): Buffer | null }) => f.buffer() } as never))[0] as (Buffer | null)[][];
       let cols = rows[0]!.map((b) => (b ? b.toString('latin1') : 'NULL'));
       if (kind === 'TRIGGER') cols = cols.slice(0, 6);

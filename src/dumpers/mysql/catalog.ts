@@ -20,6 +20,8 @@ export interface TableInfo {
   engine: string;
   /** InnoDB and other engines with transactions: read consistently from the snapshot. */
   transactional: boolean;
+  /** `WITH SYSTEM VERSIONING` (MariaDB): its history rows are dumped too. */
+  versioned?: boolean;
 }
 
 export interface ColumnInfo {
@@ -52,7 +54,7 @@ export async function listTables(conn: MysqlConnection, db: string): Promise<Tab
   return rows.map(([name, type, engine]) => {
     const t: ObjectType = type === 'VIEW' ? 'view' : type === 'SEQUENCE' ? 'sequence' : 'table';
     const eng = engine ?? '';
-    return { db, name: name!, type: t, engine: eng, transactional: t === 'view' || txEngines.has(eng.toLowerCase()) };
+    return { db, name: name!, type: t, engine: eng, transactional: t === 'view' || txEngines.has(eng.toLowerCase()), versioned: type === 'SYSTEM VERSIONED' };
   });
 }
 
@@ -62,19 +64,32 @@ const HEX_TYPES = new Set([
 ]);
 const RAW_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'double', 'real', 'year', 'float']);
 
-/** Columns whose values are dumped: generated and system-versioning columns are left out. */
-export async function dumpedColumns(conn: MysqlConnection, db: string, table: string): Promise<ColumnInfo[]> {
+/**
+ * Columns whose values are dumped: generated columns are left out. For a system-versioned table
+ * (`versioned`) its period columns are dumped too — explicit ones (`GENERATED ALWAYS AS ROW START`) or
+ * the implicit ROW_START/ROW_END — so that, read `FOR SYSTEM_TIME ALL` and loaded with
+ * `system_versioning_insert_history`, the table's history survives (like `mariadb-dump --dump-history`).
+ */
+export async function dumpedColumns(conn: MysqlConnection, db: string, table: string, versioned = false): Promise<ColumnInfo[]> {
   const rows = await conn.rows(
-    'SELECT COLUMN_NAME, DATA_TYPE, EXTRA FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    'SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
     [db, table],
   );
   const out: ColumnInfo[] = [];
-  for (const [name, dataType, extra] of rows) {
-    if (/\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b|\bROW (START|END)\b/i.test(extra ?? '')) continue;
+  let period = 0;
+  for (const [name, dataType, extra, expression] of rows) {
+    // explicit period columns show as `STORED GENERATED` with the expression `ROW START`/`ROW END`
+    const isPeriod = /^ROW (START|END)$/i.test(expression ?? '') || /\bROW (START|END)\b/i.test(extra ?? '');
+    if (isPeriod && !versioned) continue;
+    if (isPeriod) period++;
+    else if (/\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(extra ?? '')) continue;
     const type = dataType!.toLowerCase();
     const q = quoteIdent(name!);
     const kind = HEX_TYPES.has(type) ? ValueKind.Hex : RAW_TYPES.has(type) ? ValueKind.Raw : ValueKind.Text;
     out.push({ name: name!, kind, select: type === 'float' ? `${q} + 0e0` : q });
+  }
+  if (versioned && period === 0) {
+    for (const name of ['ROW_START', 'ROW_END']) out.push({ name, kind: ValueKind.Text, select: name });
   }
   return out;
 }

@@ -47,6 +47,8 @@ export function dumpHeader(h: HeaderInfo): string {
     '/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;',
     "/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */;",
     '/*!40111 SET @OLD_SQL_NOTES=@@SQL_NOTES, SQL_NOTES=0 */;',
+    // history rows of system-versioned tables keep their ROW_START/ROW_END (MariaDB 10.11+)
+    '/*M!101100 SET @@session.system_versioning_insert_history=1 */;',
   );
   if (h.charset) lines.push(`/*!40101 ALTER DATABASE CHARACTER SET ${h.charset.name} COLLATE ${h.charset.collation} */;`);
   return lines.join('\n') + '\n';

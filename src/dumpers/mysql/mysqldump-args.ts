@@ -41,6 +41,8 @@ export interface ArgsInput {
   tables: string[];
   binlog: boolean;
   mariadb: boolean;
+  /** mariadb-dump ≥ 10.11: add `--dump-history` so system-versioned tables keep their history. */
+  dumpHistory?: boolean;
   endpoint?: { host: string; port: number };
 }
 
@@ -53,6 +55,7 @@ export function mysqldumpArgs(a: ArgsInput): string[] {
   if (dsn.ssl) args.push('--ssl', ...(dsn.ssl.rejectUnauthorized ? ['--ssl-verify-server-cert'] : []));
   const defaults = [...DEFAULT_OPTIONS, '--default-character-set=utf8mb4'];
   if (a.binlog) defaults.push('--master-data=2', ...(a.mariadb ? ['--gtid'] : []));
+  if (a.dumpHistory) defaults.push('--dump-history');
   if (cfg.routines === false) defaults.push('--skip-routines');
   if (cfg.triggers === false) defaults.push('--skip-triggers');
   if (cfg.events === false) defaults.push('--skip-events');

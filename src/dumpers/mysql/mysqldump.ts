@@ -65,7 +65,8 @@ class MysqldumpDumper implements Dumper {
   async dump(out: Writable, { signal }: { signal: AbortSignal }): Promise<DumpInfo> {
     const program = findProgram(this.cfg.binary);
     const facts = await this.facts();
-    checkVersions(program, await programVersion(program), facts);
+    const tool = await programVersion(program);
+    checkVersions(program, tool, facts);
     const dir = mkdtempSync(join(tmpdir(), 'onedump-mysqldump-'));
     try {
       const defaultsFile = join(dir, 'my.cnf');
@@ -74,6 +75,7 @@ class MysqldumpDumper implements Dumper {
       const args = mysqldumpArgs({
         dsn: this.dsn, cfg: this.cfg, defaultsFile, databases: facts.databases, multi, ignore: facts.ignore,
         tables: multi ? [] : this.cfg.tables ?? [], binlog: facts.binlog, mariadb: facts.mariadb, endpoint: this.ctx.endpoint,
+        dumpHistory: tool.mariadb && versionAtLeast(tool.version, 10, 11),
       });
       this.ctx.log.debug(`running ${program} ${args.join(' ')}`);
       const scanner = new DumpOutputScanner(multi ? undefined : facts.databases[0]);
@@ -150,4 +152,10 @@ export const mysqldumpDriver: DatabaseDriver = {
 function parseKey(key: string): { db: string; name: string } {
   const i = key.indexOf('.');
   return i < 0 ? { db: '', name: key } : { db: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** `10.11.6` ≥ 10.11 */
+function versionAtLeast(version: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
 }
