@@ -18,7 +18,10 @@ import type { EntrySink, LogParser } from './types.js';
 const DURATION = /^(.*?)(?:LOG|INFO|NOTICE|WARNING):  duration: ([^ ]*) ms(?:  (statement|execute|parse|bind)[^:]*: ?(.*))?$/;
 const MILLISECONDS = /^[0-9]+(?:\.[0-9]+)?$/;
 const TIME = /(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?)(?: ?([A-Z][A-Za-z]{0,4}|[+-]\d\d(?::?\d\d)?))?/;
-const USER_AT_DB = /(?:^|[\s\]:])([^\s@[\]:,=]+)@([^\s@[\]:,=]+)[\s:]*$/;
+/** `%u@%d` anywhere in the prefix (Debian's `%m [%p] %q%u@%d `, RDS's `%t:%r:%u@%d:[%p]:`). */
+const USER_AT_DB = /(?:^|[\s\]:])([^\s@[\]:,=()]+)@([^\s@[\]:,=()]+)(?=[\s:[]|$)/;
+/** `%r`: the client as `host(port)`. */
+const HOST_PORT = /(?:^|[\s:])((?:[0-9a-fA-F]*:){2,}[0-9a-fA-F.]*|[^\s()[\]:]+)\(\d+\)(?=[\s:]|$)/;
 const USER = /\b(?:user|usr)=([^,\s]+)/;
 const DB = /\b(?:db|database|dbname)=([^,\s]+)/;
 const HOST = /\b(?:host|client|remote)=([^,\s(]+)/;
@@ -122,7 +125,7 @@ function prefixFields(prefix: string): { time?: number; user?: string; db?: stri
   const pair = USER_AT_DB.exec(prefix);
   out.user = USER.exec(prefix)?.[1] ?? pair?.[1];
   out.db = DB.exec(prefix)?.[1] ?? pair?.[2];
-  out.host = HOST.exec(prefix)?.[1];
+  out.host = HOST.exec(prefix)?.[1] ?? HOST_PORT.exec(prefix)?.[1];
   for (const k of ['user', 'db', 'host'] as const) if (out[k] === undefined || out[k] === '[unknown]') delete out[k];
   return out;
 }

@@ -112,6 +112,16 @@ test('another log_line_prefix, continuation lines, DETAIL/ERROR lines and bare l
   expect(byFp.get('insert into audit (who, what) values(?+)')!.example.query).toBe("INSERT INTO audit (who, what)\nVALUES ('bob', 'x;y')");
 });
 
+test('Amazon RDS prefix %t:%r:%u@%d:[%p]: — user, database, client host and process read from it', async () => {
+  const { report } = await analyzeSlowLogs([fileSource(join(ROOT, 'test/fixtures/slowlog/postgres-rds.txt'))], { top: 0, sort: 'total', mask: false });
+  expect(report.summary).toMatchObject({ entries: 4, malformed: 0, classes: 3 });
+  const [update, orders, one] = report.classes;
+  expect(update).toMatchObject({ fingerprint: 'update facts set seen = ? where day = ?', query_time: { sum: 7.5 }, first_seen: '2024-05-01T10:00:09.000Z' });
+  expect([update!.users, update!.databases, update!.hosts]).toEqual([[{ name: 'report', count: 1 }], [{ name: 'dw', count: 1 }], [{ name: '10.0.0.6', count: 1 }]]);
+  expect(orders).toMatchObject({ count: 2, users: [{ name: 'app', count: 2 }], databases: [{ name: 'shop', count: 2 }], hosts: [{ name: '10.0.0.5', count: 2 }] });
+  expect(one).toMatchObject({ users: [{ name: 'rdsadmin', count: 1 }], hosts: [] });
+});
+
 test('the format is told by the first telling line, also when the log starts mid-statement', async () => {
   const cut = join(tmp.path, 'cut.log');
   writeFileSync(cut, `\t  AND id = 5\nsome text without a tag\n${readFileSync(join(ROOT, 'test/fixtures/slowlog/postgres-prefix.txt'), 'utf8')}`);
