@@ -9,10 +9,12 @@
  * are all other log lines. A statement that `log_statement` already logged (`LOG:  statement: …` when it
  * started) gets a bare `duration:` line when it ends: that line is the entry, with the text its process
  * (`[%p]` in the prefix) logged last. From the line prefix (`log_line_prefix`) the time (`%m`/`%t`),
- * `%u@%d` or `user=…,db=…` and `host=`/`client=` are read.
+ * `%u@%d` or `user=…,db=…` and `host=`/`client=` are read. A csvlog file (told by its first line) is
+ * read record by record as the same lines (see postgres-csv.ts).
  */
 import { parseIsoTime } from './time.js';
 import { MAX_STATEMENT } from './mysql-parser.js';
+import { CSV_RECORD, CsvRecords, csvAsLogLines } from './postgres-csv.js';
 import type { EntrySink, LogParser } from './types.js';
 
 const DURATION = /^(.*?)(?:LOG|INFO|NOTICE|WARNING):  duration: ([^ ]*) ms(?:  (statement|execute|parse|bind)[^:]*: ?(.*))?$/;
@@ -46,9 +48,33 @@ export class PostgresLogParser implements LogParser {
   /** `log_statement` texts waiting for their bare `duration:` line, by process. */
   private readonly waiting = new Map<string, Statement>();
 
+  /** Set on the first line: csvlog records, or `null` for the stderr text format. */
+  private csv?: CsvRecords | null;
+
   constructor(private readonly sink: EntrySink) {}
 
   line(text: string, no: number): void {
+    if (this.csv === undefined) this.csv = CSV_RECORD.test(text) ? new CsvRecords((r, at) => this.record(r, at), (at) => this.tooLong(at)) : null;
+    if (this.csv) this.csv.line(text, no);
+    else this.textLine(text, no);
+  }
+
+  end(): void {
+    this.csv?.end();
+    this.flush();
+  }
+
+  private record(text: string, no: number): void {
+    const lines = csvAsLogLines(text);
+    if (!lines) return this.sink.malformed({ line: no, reason: 'not a csvlog record' });
+    for (const line of lines) this.textLine(line, no);
+  }
+
+  private tooLong(no: number): void {
+    this.sink.malformed({ line: no, reason: `csvlog record longer than ${MAX_STATEMENT} characters (or a quote not closed)` });
+  }
+
+  private textLine(text: string, no: number): void {
     if (text.charCodeAt(0) === 9 /* tab */) {
       const s = this.current;
       if (s && s.length < MAX_STATEMENT) {
@@ -70,10 +96,6 @@ export class PostgresLogParser implements LogParser {
     }
     if (kind === 'statement' || kind === 'execute') this.current = { line: no, prefix: prefix!, ms: ms!, text: [statement ?? ''], length: 0 };
     else if (kind === undefined && logged) this.emit({ ...logged, prefix: prefix! }, ms!);
-  }
-
-  end(): void {
-    this.flush();
   }
 
   /** A line without `duration:`: a `log_statement` text is kept for its process; an error drops it. */
