@@ -1,9 +1,11 @@
 /**
  * Which log format a source is in, told by its first telling line, and its parser. MySQL-family logs
  * show `# Time:`/`# User@Host:`/`# Query_time:` headers, `SET timestamp=` or a server banner;
- * PostgreSQL logs a severity tag (`LOG:  `, `ERROR:  `, …) on every line but continuations.
+ * PostgreSQL logs a severity tag (`LOG:  `, `ERROR:  `, …) on every line but continuations, or is a
+ * csvlog (its records start with time, user, database, process id).
  */
 import { MysqlSlowParser } from './mysql-parser.js';
+import { CSV_RECORD } from './postgres-csv.js';
 import { PostgresLogParser } from './postgres-parser.js';
 import type { EntrySink, LogFormat, LogParser } from './types.js';
 
@@ -16,7 +18,7 @@ const DETECT_CHARS = 1024 * 1024;
 /** The format this line shows, or `undefined` when it could be either. */
 export function formatOf(line: string): LogFormat | undefined {
   if (MYSQL_LINE.test(line)) return 'mysql';
-  return POSTGRES_LINE.test(line) ? 'postgres' : undefined;
+  return POSTGRES_LINE.test(line) || CSV_RECORD.test(line) ? 'postgres' : undefined;
 }
 
 export function createParser(format: LogFormat, sink: EntrySink): LogParser {

@@ -1,6 +1,6 @@
 /** The report as Markdown (GitHub-flavoured): overview, a profile table, a section per class. */
 import { names, overview } from './table.js';
-import { clip, count, percent, seconds, when } from './units.js';
+import { clip, count, percent, printable, seconds, when } from './units.js';
 import type { ClassReport, SlowReport, Stats } from './report.js';
 
 export function markdownReport(r: SlowReport): string {
@@ -14,7 +14,7 @@ export function markdownReport(r: SlowReport): string {
     out.push('', `## Malformed entries (${count(r.summary.malformed)})`, '');
     for (const m of r.malformed) out.push(`- \`${m.source}:${m.line}\`: ${m.reason}`);
   }
-  return out.join('\n') + '\n';
+  return printable(out.join('\n')) + '\n';
 }
 
 function classSection(c: ClassReport): string[] {

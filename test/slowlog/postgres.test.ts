@@ -3,7 +3,7 @@
  * `log_min_duration_statement=0`, and a fixture with another `log_line_prefix`.
  * pt-query-digest does not read PostgreSQL logs, so the expectations are what the test ran.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSlowLogs } from '../../src/slowlog/analyze.js';
 import { fileSource } from '../../src/slowlog/input.js';
@@ -14,6 +14,7 @@ const DB = 'od_slowlog_pg';
 let server: PrivatePostgres;
 const tmp = tempDir('onedump-slowlog-pg-');
 const log = join(tmp.path, 'postgresql.log');
+const modLog = join(tmp.path, 'postgresql-mod.log');
 let started = 0;
 
 beforeAll(async () => {
@@ -34,7 +35,30 @@ beforeAll(async () => {
   await c.query('SELECT * FROM no_such_table').catch(() => undefined); // an error: logged as ERROR, no duration
   await c.end();
   copyFileSync(server.logFile, log);
+  await logStatementMod();
 }, 60_000);
+
+/**
+ * `log_statement = 'mod'` (or `ddl`, `all`) with `log_min_duration_statement`: the server logs the text
+ * of those statements when they start (`statement:` / `execute …:`) and their duration later on a bare
+ * `duration:` line of the same process — with other sessions' lines in between.
+ */
+async function logStatementMod(): Promise<void> {
+  const from = statSync(server.logFile).size;
+  const [a, b] = [await server.client(DB), await server.client(DB)];
+  for (const c of [a, b]) await c.query("SET log_statement = 'mod'");
+  await Promise.all([a, b].map(async (c, k) => {
+    for (let i = 1; i <= 10; i++) {
+      await c.query(`UPDATE items SET note = 'x' WHERE id = ${k * 10 + i}`); // simple protocol
+      await c.query('UPDATE items SET name = $1 WHERE id = $2', [`n${i}`, k * 10 + i]); // extended protocol
+      await c.query('SELECT name FROM items WHERE id = $1', [i]); // not `mod`: text on its duration line
+    }
+  }));
+  await a.query('UPDATE items SET id = 1 WHERE id = 2').catch(() => undefined); // fails: no duration line
+  await a.query('SELECT 1');
+  await Promise.all([a.end(), b.end()]);
+  writeFileSync(modLog, readFileSync(server.logFile).subarray(from));
+}
 
 afterAll(async () => {
   await server?.stop();
@@ -61,6 +85,22 @@ test('a real PostgreSQL log: statements and executes classed, parse/bind phases 
   expect(Date.parse(report.summary.last_seen!)).toBeLessThanOrEqual(Date.now() + 1000);
 });
 
+test('log_statement with log_min_duration_statement: a bare duration line gets the statement its process logged', async () => {
+  const { report } = await analyzeSlowLogs([fileSource(modLog)], { top: 0, sort: 'total', mask: false });
+  expect(report.summary.malformed).toBe(0);
+  const counts = Object.fromEntries(report.classes.map((c) => [c.fingerprint, c.count]));
+  expect(counts).toEqual({
+    'set log_statement = ?': 2,
+    'update items set note = ? where id = ?': 20,
+    'update items set name = ? where id = ?': 20,
+    'select name from items where id = ?': 20,
+    'select ?': 1,
+  });
+  const update = report.classes.find((c) => c.fingerprint.startsWith('update items set name'))!;
+  expect(update.example.query).toBe('UPDATE items SET name = $1 WHERE id = $2');
+  expect(update.databases).toEqual([{ name: DB, count: 20 }]);
+});
+
 test('another log_line_prefix, continuation lines, DETAIL/ERROR lines and bare log_duration lines', async () => {
   const { report } = await analyzeSlowLogs([fileSource(join(ROOT, 'test/fixtures/slowlog/postgres-prefix.txt'))], { top: 0, sort: 'total', mask: false });
   expect(report.summary).toMatchObject({ entries: 5, malformed: 1, classes: 3 });
@@ -70,6 +110,16 @@ test('another log_line_prefix, continuation lines, DETAIL/ERROR lines and bare l
   expect(orders).toMatchObject({ count: 3, query_time: { sum: 0.0615, max: 0.05 }, databases: [{ name: 'shop', count: 3 }], users: [{ name: 'app', count: 3 }], hosts: [{ name: '10.0.0.7', count: 3 }] });
   expect(orders.first_seen).toBe('2024-05-01T08:00:01.000Z'); // 10:00:01 CEST
   expect(byFp.get('insert into audit (who, what) values(?+)')!.example.query).toBe("INSERT INTO audit (who, what)\nVALUES ('bob', 'x;y')");
+});
+
+test('Amazon RDS prefix %t:%r:%u@%d:[%p]: — user, database, client host and process read from it', async () => {
+  const { report } = await analyzeSlowLogs([fileSource(join(ROOT, 'test/fixtures/slowlog/postgres-rds.txt'))], { top: 0, sort: 'total', mask: false });
+  expect(report.summary).toMatchObject({ entries: 4, malformed: 0, classes: 3 });
+  const [update, orders, one] = report.classes;
+  expect(update).toMatchObject({ fingerprint: 'update facts set seen = ? where day = ?', query_time: { sum: 7.5 }, first_seen: '2024-05-01T10:00:09.000Z' });
+  expect([update!.users, update!.databases, update!.hosts]).toEqual([[{ name: 'report', count: 1 }], [{ name: 'dw', count: 1 }], [{ name: '10.0.0.6', count: 1 }]]);
+  expect(orders).toMatchObject({ count: 2, users: [{ name: 'app', count: 2 }], databases: [{ name: 'shop', count: 2 }], hosts: [{ name: '10.0.0.5', count: 2 }] });
+  expect(one).toMatchObject({ users: [{ name: 'rdsadmin', count: 1 }], hosts: [] });
 });
 
 test('the format is told by the first telling line, also when the log starts mid-statement', async () => {
