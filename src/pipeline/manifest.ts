@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import type { Checksum, Storage } from '../storages/types.js';
 import type { DumpInfo } from '../dumpers/types.js';
+import { VerifyError } from '../errors.js';
 import { VERSION } from '../version.js';
 
 export const MANIFEST_SUFFIX = '.manifest.json';
@@ -72,10 +73,50 @@ export async function writeManifest(storage: Storage, m: Manifest, signal?: Abor
   await storage.put(manifestKey(m.file), Readable.from([body]), { signal, size: body.length });
 }
 
-/** Reads a manifest; undefined when absent. */
+/** Reads a manifest; undefined when absent. A manifest that is not one (damaged, foreign) is a VerifyError. */
 export async function readManifest(storage: Storage, file: string): Promise<Manifest | undefined> {
   if (!(await storage.stat(manifestKey(file)))) return undefined;
   const chunks: Buffer[] = [];
-  for await (const c of await storage.get(manifestKey(file))) chunks.push(c as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest;
+  let size = 0;
+  for await (const c of await storage.get(manifestKey(file))) {
+    size += (c as Buffer).length;
+    if (size > MAX_MANIFEST_BYTES) throw new VerifyError(`${storage.name}:${manifestKey(file)}: larger than ${MAX_MANIFEST_BYTES} bytes; not a onedump manifest`);
+    chunks.push(c as Buffer);
+  }
+  return parseManifest(Buffer.concat(chunks).toString('utf8'), `${storage.name}:${manifestKey(file)}`);
+}
+
+/** Tables make a manifest grow; this is far above any real one and far below harm. */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Checks the fields a restore, verify or retention decision relies on, so a damaged manifest is
+ * never taken as "no manifest" or trusted with wrong types. `where` names it in the error.
+ */
+export function parseManifest(text: string, where: string): Manifest {
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new VerifyError(`${where}: damaged manifest (${(err as Error).message})`, { cause: err });
+  }
+  const bad = (what: string): never => {
+    throw new VerifyError(`${where}: damaged manifest: ${what}`);
+  };
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) bad('not a JSON object');
+  if (m.format !== MANIFEST_FORMAT) bad(`format is ${JSON.stringify(m.format)}, expected "${MANIFEST_FORMAT}"`);
+  for (const k of ['job', 'file', 'driver', 'started', 'finished'] as const) {
+    if (typeof m[k] !== 'string' || m[k] === '') bad(`"${k}" is missing or not a string`);
+  }
+  for (const k of ['started', 'finished'] as const) {
+    if (Number.isNaN(Date.parse(m[k] as string))) bad(`"${k}" is not a date: ${JSON.stringify(m[k])}`);
+  }
+  for (const k of ['size', 'raw_size'] as const) {
+    if (!Number.isSafeInteger(m[k]) || (m[k] as number) < 0) bad(`"${k}" is not a byte count`);
+  }
+  if (typeof m.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.sha256)) bad('"sha256" is not a sha256 hex digest');
+  if (m.compression !== 'gzip' && m.compression !== 'none') bad(`"compression" is ${JSON.stringify(m.compression)}`);
+  const tables = m.tables;
+  if (tables === null || typeof tables !== 'object' || Array.isArray(tables)) bad('"tables" is not an object');
+  return m as unknown as Manifest;
 }

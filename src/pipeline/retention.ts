@@ -104,7 +104,7 @@ export interface RetentionOutcome {
 export async function applyRetention(a: {
   storage: Storage; job: string; prefix: string; policy: RetentionConfig; now: Date; timeZone?: string; dryRun: boolean; log: Logger; pending?: string;
 }): Promise<RetentionOutcome> {
-  const backups = await listBackups(a.storage, a.job, a.prefix);
+  const backups = await listBackups(a.storage, a.job, a.prefix, (m) => a.log.warn(m));
   const dated = backups.map((b: BackupEntry) => ({ key: b.key, time: new Date(b.manifest.finished) }));
   if (a.pending && !dated.some((d) => d.key === a.pending)) dated.push({ key: a.pending, time: a.now });
   const plan = planRetention(dated, a.policy, a.now, a.timeZone);

@@ -1,6 +1,7 @@
 /** Finding the stored backups of a dump job: every file in its storages that has a manifest. */
 import { MANIFEST_SUFFIX, readManifest, type Manifest } from '../pipeline/manifest.js';
 import type { Storage } from '../storages/types.js';
+import { describeError } from '../errors.js';
 
 export interface BackupEntry {
   storage: string;
@@ -17,8 +18,12 @@ export function templatePrefix(template: string, job: string): string {
   return i < 0 ? withJob : withJob.slice(0, i);
 }
 
-/** Backups of `job` in `storage`, newest first (by the manifest's finish time). */
-export async function listBackups(storage: Storage, job: string, prefix: string): Promise<BackupEntry[]> {
+/**
+ * Backups of `job` in `storage`, newest first (by the manifest's finish time). A file whose manifest
+ * is damaged is not a backup (never restored, never counted by retention, never deleted by it); `warn`
+ * hears about each one.
+ */
+export async function listBackups(storage: Storage, job: string, prefix: string, warn?: (message: string) => void): Promise<BackupEntry[]> {
   const files = new Map<string, { size: number; modified: Date }>();
   const manifests: string[] = [];
   for await (const o of storage.list(prefix)) {
@@ -30,7 +35,7 @@ export async function listBackups(storage: Storage, job: string, prefix: string)
     const key = mkey.slice(0, -MANIFEST_SUFFIX.length);
     const file = files.get(key);
     if (!file) continue;
-    const manifest = await readManifest(storage, key).catch(() => undefined);
+    const manifest = await readManifest(storage, key).catch((err: unknown) => void warn?.(`${describeError(err)}; ${storage.name}:${key} is not counted as a backup`));
     if (!manifest || manifest.job !== job) continue;
     out.push({ storage: storage.name, key, size: file.size, modified: file.modified, manifest });
   }

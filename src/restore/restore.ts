@@ -38,7 +38,7 @@ export async function jobBackups(config: Config, job: DumpJobConfig, log: Logger
     const cfg = config.storages[t.storage]!;
     const storage = await storageKinds.get(cfg.type).create(t.storage, cfg as never, { baseDir: config.baseDir, log });
     try {
-      all.push(...(await listBackups(storage, job.name, templatePrefix(t.filename, job.name))));
+      all.push(...(await listBackups(storage, job.name, templatePrefix(t.filename, job.name), (m) => log.warn(m))));
     } finally {
       await storage.close();
     }

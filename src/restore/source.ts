@@ -29,14 +29,14 @@ export async function localSource(pathOrUrl: string): Promise<RestoreSource> {
   const path = pathOrUrl.startsWith('file://') ? fileURLToPath(pathOrUrl) : resolve(pathOrUrl);
   const storage = new LocalStorage('file', dirname(path));
   const key = basename(path);
-  return { storage, key, manifest: await readManifest(storage, key).catch(() => undefined) };
+  return { storage, key, manifest: await readManifest(storage, key) };
 }
 
 /** A storage URL (`s3://bucket/key`, `sftp://…`, see storages/url.ts) as a source. */
 export async function urlSource(url: string, log: Logger): Promise<RestoreSource> {
   const { storage, key } = await storageFromUrl(url, { log });
   if (!key) throw new UsageError(`${url}: names no file`);
-  return { storage, key, manifest: await readManifest(storage, key).catch(() => undefined) };
+  return { storage, key, manifest: await readManifest(storage, key) };
 }
 
 /** Streams the whole object and checks size and sha256 against the manifest. */
