@@ -25,9 +25,18 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # ---- runtime ----
 FROM node:22-bookworm-slim
 # mariadb-client (mysqldump/mariadb-dump) and postgresql-client (pg_dump/psql) for the wrapper drivers;
-# openssh-client for SSH tunnels; tini forwards signals and reaps those child processes
+# openssh-client for SSH tunnels; tini forwards signals and reaps those child processes.
+# postgresql-client comes from the PostgreSQL project's own repository (PGDG): its newest pg_dump dumps
+# every older server, while Debian's (15) refuses servers newer than itself.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends mariadb-client postgresql-client openssh-client ca-certificates tini \
+ && apt-get install -y --no-install-recommends ca-certificates curl \
+ && install -d /usr/share/postgresql-common/pgdg \
+ && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+ && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+      > /etc/apt/sources.list.d/pgdg.list \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends mariadb-client postgresql-client openssh-client tini \
+ && apt-get purge -y curl && apt-get autoremove -y \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /opt/onedump

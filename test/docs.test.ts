@@ -82,6 +82,8 @@ test('Dockerfile: Node >= 22 slim, database clients, npm ci + build in a build s
   expect(build).toMatch(/RUN npm ci\b/);
   expect(build).toMatch(/npm run build/);
   expect(runtime).toMatch(/apt-get install[^\n]*\bmariadb-client\b[^\n]*\bpostgresql-client\b/);
+  // the newest pg_dump (PGDG) dumps every older server; Debian bookworm's 15 refuses newer ones
+  expect(runtime).toMatch(/deb \[signed-by=[^\]]+\] https:\/\/apt\.postgresql\.org\/pub\/repos\/apt bookworm-pgdg main/);
   const user = [...runtime.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
   expect(user.length).toBeGreaterThan(0);
   expect(['root', '0']).not.toContain(user[user.length - 1]);
