@@ -141,7 +141,7 @@ export class PlainRestore {
       }
     }
     await dropForeignKeys(this.client!, this.companionFks);
-    await dropFunctions(this.client!, this.companionFunctions);
+    await dropFunctions(this.client!, this.companionFunctions, existing.relations);
     await dropExisting(this.client!, existing, this.contents!);
     this.opts.log.info(`postgres: replacing ${[...names, ...existing.types, ...existing.collations].map((o) => (typeof o === 'string' ? o : `${o.schema}.${o.name}`)).join(', ')}`);
   }

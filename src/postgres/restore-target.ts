@@ -105,7 +105,7 @@ export interface Companions {
   /** Foreign keys of kept tables that reference replaced tables and that the dump adds: dropped, then re-added. */
   foreignKeys: { schema: string; table: string; name: string }[];
   /** Functions over replaced tables' row types (or reading them, SQL-standard bodies) that the dump recreates. */
-  functions: { schema: string; name: string; args: string; kind: string }[];
+  functions: { oid: number; schema: string; name: string; args: string; kind: string }[];
 }
 
 /**
@@ -149,17 +149,35 @@ async function dependentFunctions(client: PgClient, names: string[]): Promise<Co
       UNION ALL SELECT 'pg_catalog.pg_type'::regclass, c.reltype FROM pg_catalog.pg_class c WHERE c.oid IN (SELECT oid FROM base)
       UNION ALL SELECT 'pg_catalog.pg_type'::regclass, t.typarray FROM pg_catalog.pg_class c JOIN pg_catalog.pg_type t ON t.oid = c.reltype
         WHERE c.oid IN (SELECT oid FROM base))
-    SELECT DISTINCT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args, p.prokind AS kind
+    SELECT DISTINCT p.oid::int AS oid, n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args, p.prokind AS kind
     FROM pg_catalog.pg_depend d JOIN refs ON d.refclassid = refs.cat AND d.refobjid = refs.oid
       JOIN pg_catalog.pg_proc p ON d.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.objid
       JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace`, [names])).rows;
 }
 
-/** Drops the functions that `findCompanions` found (the dump creates them again). */
-export async function dropFunctions(client: PgClient, fns: Companions['functions']): Promise<void> {
+/**
+ * Drops the functions that `findCompanions` found (the dump creates them again). A column default,
+ * constraint or index of a replaced relation that calls one would stop the drop (and the relation
+ * itself cannot go first while the function reads it): those go with CASCADE, as the dump recreates
+ * them with their relation; anything else that uses the function still stops the restore.
+ */
+export async function dropFunctions(client: PgClient, fns: Companions['functions'], replaced: Existing['relations']): Promise<void> {
+  const relations = replaced.map((r) => qname(r.schema, r.name));
   for (const f of fns) {
     const kw = f.kind === 'p' ? 'PROCEDURE' : f.kind === 'a' ? 'AGGREGATE' : 'FUNCTION';
-    await client.query(`DROP ${kw} IF EXISTS ${qname(f.schema, f.name)}(${f.args})`);
+    const sig = `${qname(f.schema, f.name)}(${f.args})`;
+    const [users] = (await client.query<{ others: number; mine: number }>(`
+      WITH base AS (SELECT to_regclass(x)::oid AS oid FROM unnest($1::text[]) AS x),
+      users AS (
+        SELECT coalesce(ad.adrelid, co.conrelid, ix.indrelid) AS rel FROM pg_catalog.pg_depend d
+          LEFT JOIN pg_catalog.pg_attrdef ad ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND ad.oid = d.objid
+          LEFT JOIN pg_catalog.pg_constraint co ON d.classid = 'pg_catalog.pg_constraint'::regclass AND co.oid = d.objid AND co.contypid = 0
+          LEFT JOIN pg_catalog.pg_index ix ON d.classid = 'pg_catalog.pg_class'::regclass AND ix.indexrelid = d.objid
+        WHERE d.refclassid = 'pg_catalog.pg_proc'::regclass AND d.refobjid = $2::oid AND d.deptype = 'n')
+      SELECT count(*) FILTER (WHERE rel IS NULL OR rel NOT IN (SELECT oid FROM base))::int AS others,
+        count(*) FILTER (WHERE rel IN (SELECT oid FROM base))::int AS mine FROM users`, [relations, f.oid])).rows;
+    const cascade = users && users.mine > 0 && users.others === 0 ? ' CASCADE' : '';
+    await client.query(`DROP ${kw} IF EXISTS ${sig}${cascade}`);
   }
 }
 
