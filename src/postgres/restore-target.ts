@@ -14,7 +14,7 @@ import type { Logger } from '../util/log.js';
 import type { PgTarget } from './dsn.js';
 import { aclSql } from './catalog/acl.js';
 import { PostgresDumper } from './dumper.js';
-import { nameKey, type DumpContents } from './prescan.js';
+import { NAMED_KINDS, nameKey, type DumpContents, type NamedKind } from './prescan.js';
 import { ident, qname } from './quote.js';
 import { closePg, connectPg, type PgClient } from './session.js';
 
@@ -73,8 +73,15 @@ export async function hasUserObjects(client: PgClient): Promise<boolean> {
 export interface Existing {
   relations: { schema: string; name: string; kind: string }[];
   types: { oid: number; schema: string; name: string; kind: string }[];
-  collations: { schema: string; name: string }[];
+  named: { kind: NamedKind; schema: string; name: string }[];
 }
+
+/** Catalog, name and namespace columns of each named kind. */
+const NAMED_CATALOG: Record<NamedKind, [string, string, string]> = {
+  'TEXT SEARCH CONFIGURATION': ['pg_ts_config', 'cfgname', 'cfgnamespace'],
+  'TEXT SEARCH DICTIONARY': ['pg_ts_dict', 'dictname', 'dictnamespace'],
+  COLLATION: ['pg_collation', 'collname', 'collnamespace'],
+};
 
 /** Which of the relations and types the dump creates already exist in the target. */
 export async function findExisting(client: PgClient, c: DumpContents, includeTypes: boolean): Promise<Existing> {
@@ -85,18 +92,24 @@ export async function findExisting(client: PgClient, c: DumpContents, includeTyp
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = c.relname
     WHERE c.relkind IN ('r','p','v','m','S','f')`, [rs, rn])).rows;
-  if (!includeTypes) return { relations, types: [], collations: [] };
+  if (!includeTypes) return { relations, types: [], named: [] };
   const [ts, tn] = split(c.types.map(nameKey));
   const types = (await client.query<{ oid: number; schema: string; name: string; kind: string }>(`
     SELECT t.oid::int AS oid, n.nspname AS schema, t.typname AS name, t.typtype AS kind FROM pg_catalog.pg_type t
       JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
       JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = t.typname
     WHERE t.typtype IN ('e','d','r','c','b')`, [ts, tn])).rows;
-  const [cs, cn] = split(c.collations.map(nameKey));
-  const collations = (await client.query<{ schema: string; name: string }>(`
-    SELECT n.nspname AS schema, o.collname AS name FROM pg_catalog.pg_collation o JOIN pg_catalog.pg_namespace n ON n.oid = o.collnamespace
-      JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = o.collname`, [cs, cn])).rows;
-  return { relations, types, collations };
+  const named: Existing['named'] = [];
+  for (const kind of NAMED_KINDS) {
+    const [cat, col, nsp] = NAMED_CATALOG[kind];
+    const [ns, nn] = split(c.named.filter((o) => o.kind === kind).map((o) => nameKey(o.name)));
+    if (!ns.length) continue;
+    const found = (await client.query<{ schema: string; name: string }>(`
+      SELECT n.nspname AS schema, o.${col} AS name FROM pg_catalog.${cat} o JOIN pg_catalog.pg_namespace n ON n.oid = o.${nsp}
+        JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = o.${col}`, [ns, nn])).rows;
+    named.push(...found.map((f) => ({ kind, ...f })));
+  }
+  return { relations, types, named };
 }
 
 export interface Companions {
@@ -217,12 +230,13 @@ export async function dropExisting(client: PgClient, e: Existing, c: DumpContent
     }
   }
   if (e.types.length) await dropTypes(client, e, c);
-  if (e.collations.length) {
-    const list = e.collations.map((o) => qname(o.schema, o.name));
+  for (const kind of NAMED_KINDS) {
+    const list = e.named.filter((o) => o.kind === kind).map((o) => qname(o.schema, o.name));
+    if (!list.length) continue;
     try {
-      await client.query(`DROP COLLATION IF EXISTS ${list.join(', ')}`);
+      await client.query(`DROP ${kind} IF EXISTS ${list.join(', ')}`);
     } catch (err) {
-      throw new DatabaseError('postgres', `cannot replace collation(s) ${list.join(', ')}: ${(err as Error).message}; restore into an empty database`, { cause: err });
+      throw new DatabaseError('postgres', `cannot replace ${kind.toLowerCase()}(s) ${list.join(', ')}: ${(err as Error).message}; restore into an empty database`, { cause: err });
     }
   }
 }

@@ -16,6 +16,7 @@ import { loadIndexes, loadPolicies, loadRules, loadStatistics, loadTriggers } fr
 import { loadRelations } from './relations.js';
 import { loadSequences, loadSequenceValues } from './sequences.js';
 import { addRelations, relationSql } from './tables.js';
+import { loadTextSearch } from './text-search.js';
 import { loadTypes } from './types.js';
 import { refuseUnsupported } from './unsupported.js';
 
@@ -40,6 +41,7 @@ export async function loadCatalog(client: PgClient, version: number, opts: Catal
   await loadCollations(ctx);
   await loadTypes(ctx);
   await loadFunctions(ctx);
+  await loadTextSearch(ctx);
   const constraints = await loadConstraints(ctx, rels);
   const identity = await loadSequences(ctx, rels);
   addRelations(ctx, rels, constraints.checks, identity);
