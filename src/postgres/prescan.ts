@@ -7,13 +7,17 @@ import type { Readable } from 'node:stream';
 import { readSql } from './sql-reader.js';
 import { describeStatement, nameFromLiteral, type QName } from './statement-info.js';
 
+export const NAMED_KINDS = ['TEXT SEARCH CONFIGURATION', 'TEXT SEARCH DICTIONARY', 'COLLATION'] as const;
+export type NamedKind = (typeof NAMED_KINDS)[number];
+
 export type RelationKind = 'TABLE' | 'VIEW' | 'MATERIALIZED VIEW' | 'SEQUENCE' | 'FOREIGN TABLE';
 
 export interface DumpContents {
   relations: { kind: RelationKind; name: QName }[];
   types: QName[];
   functions: QName[];
-  collations: QName[];
+  /** Objects without `OR REPLACE` that a non-empty target may have already: dropped and recreated. */
+  named: { kind: NamedKind; name: QName }[];
   /** Foreign keys the dump adds: `schema.table|constraint` → the referenced table. */
   foreignKeys: Map<string, QName>;
   /** `schema.name` of a sequence or index → the table it belongs to. */
@@ -34,7 +38,7 @@ export function noteStatement(c: DumpContents, sql: string): void {
     if (['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE', 'FOREIGN TABLE'].includes(what)) c.relations.push({ kind: what as RelationKind, name: info.object });
     else if (what === 'TYPE' || what === 'DOMAIN') c.types.push(info.object);
     else if (['FUNCTION', 'PROCEDURE', 'AGGREGATE'].includes(what)) c.functions.push(info.object);
-    else if (what === 'COLLATION') c.collations.push(info.object);
+    else if ((NAMED_KINDS as readonly string[]).includes(what)) c.named.push({ kind: what as NamedKind, name: info.object });
     else if (what === 'INDEX' && info.table) c.owner.set(nameKey(info.object), info.table);
   }
   if (info.ownedSequence && info.table) c.owner.set(nameKey(info.ownedSequence), info.table);
@@ -59,7 +63,7 @@ export function addedConstraint(sql: string): { name: string; kind: string; refe
 }
 
 export function emptyContents(): DumpContents {
-  return { relations: [], types: [], functions: [], collations: [], foreignKeys: new Map(), owner: new Map() };
+  return { relations: [], types: [], functions: [], named: [], foreignKeys: new Map(), owner: new Map() };
 }
 
 export async function scanDump(input: Readable): Promise<DumpContents> {

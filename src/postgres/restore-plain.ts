@@ -82,7 +82,7 @@ export class PlainRestore {
     try {
       await client.query('BEGIN');
       const existing = await this.prepare(opened.created);
-      if (existing && (existing.relations.length || existing.types.length || existing.collations.length)) await this.replace(existing);
+      if (existing && (existing.relations.length || existing.types.length || existing.named.length)) await this.replace(existing);
       const resumeAcls = opened.created ? undefined : await suspendDefaultAcls(client);
       const ends = new Ends();
       for await (const ev of readSql(ends.watch(chunks))) await this.event(ev);
@@ -117,7 +117,7 @@ export class PlainRestore {
       ...this.contents,
       relations: this.contents.relations.filter((r) => this.wantedTable(r.name.schema, r.name.name)),
       types: this.sel ? [] : this.contents.types,
-      collations: this.sel ? [] : this.contents.collations,
+      named: this.sel ? [] : this.contents.named,
     };
     const existing = await findExisting(this.client!, wanted, !this.sel);
     const companions = await findCompanions(this.client!, existing, this.contents, !this.sel);
@@ -141,9 +141,9 @@ export class PlainRestore {
       }
     }
     await dropForeignKeys(this.client!, this.companionFks);
-    await dropFunctions(this.client!, this.companionFunctions);
+    await dropFunctions(this.client!, this.companionFunctions, existing.relations);
     await dropExisting(this.client!, existing, this.contents!);
-    this.opts.log.info(`postgres: replacing ${[...names, ...existing.types, ...existing.collations].map((o) => (typeof o === 'string' ? o : `${o.schema}.${o.name}`)).join(', ')}`);
+    this.opts.log.info(`postgres: replacing ${[...names, ...existing.types, ...existing.named].map((o) => (typeof o === 'string' ? o : `${o.schema}.${o.name}`)).join(', ')}`);
   }
 
   private wantedTable(schema: string | undefined, name: string): boolean {
@@ -237,7 +237,7 @@ export class PlainRestore {
     try {
       if (opened.created) out?.write(`would create database ${this.t.database}\n`);
       const existing = opened.created ? undefined : await this.prepare(false);
-      const replaced = [...(existing?.relations ?? []), ...(existing?.types ?? []), ...(existing?.collations ?? [])].map((o) => `${o.schema}.${o.name}`);
+      const replaced = [...(existing?.relations ?? []), ...(existing?.types ?? []), ...(existing?.named ?? [])].map((o) => `${o.schema}.${o.name}`);
       if (replaced.length) out?.write(`would replace ${replaced.join(', ')}${this.opts.safetyBackup === false ? '' : ' (saved first to onedump-safety/)'}\n`);
       for (const f of this.companionFks) out?.write(`would drop and re-add foreign key ${f.name} of ${f.schema}.${f.table}\n`);
       for (const f of this.companionFunctions) out?.write(`would drop and recreate ${f.schema}.${f.name}(${f.args})\n`);

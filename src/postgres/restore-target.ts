@@ -14,7 +14,7 @@ import type { Logger } from '../util/log.js';
 import type { PgTarget } from './dsn.js';
 import { aclSql } from './catalog/acl.js';
 import { PostgresDumper } from './dumper.js';
-import { nameKey, type DumpContents } from './prescan.js';
+import { NAMED_KINDS, nameKey, type DumpContents, type NamedKind } from './prescan.js';
 import { ident, qname } from './quote.js';
 import { closePg, connectPg, type PgClient } from './session.js';
 
@@ -73,8 +73,15 @@ export async function hasUserObjects(client: PgClient): Promise<boolean> {
 export interface Existing {
   relations: { schema: string; name: string; kind: string }[];
   types: { oid: number; schema: string; name: string; kind: string }[];
-  collations: { schema: string; name: string }[];
+  named: { kind: NamedKind; schema: string; name: string }[];
 }
+
+/** Catalog, name and namespace columns of each named kind. */
+const NAMED_CATALOG: Record<NamedKind, [string, string, string]> = {
+  'TEXT SEARCH CONFIGURATION': ['pg_ts_config', 'cfgname', 'cfgnamespace'],
+  'TEXT SEARCH DICTIONARY': ['pg_ts_dict', 'dictname', 'dictnamespace'],
+  COLLATION: ['pg_collation', 'collname', 'collnamespace'],
+};
 
 /** Which of the relations and types the dump creates already exist in the target. */
 export async function findExisting(client: PgClient, c: DumpContents, includeTypes: boolean): Promise<Existing> {
@@ -85,18 +92,24 @@ export async function findExisting(client: PgClient, c: DumpContents, includeTyp
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = c.relname
     WHERE c.relkind IN ('r','p','v','m','S','f')`, [rs, rn])).rows;
-  if (!includeTypes) return { relations, types: [], collations: [] };
+  if (!includeTypes) return { relations, types: [], named: [] };
   const [ts, tn] = split(c.types.map(nameKey));
   const types = (await client.query<{ oid: number; schema: string; name: string; kind: string }>(`
     SELECT t.oid::int AS oid, n.nspname AS schema, t.typname AS name, t.typtype AS kind FROM pg_catalog.pg_type t
       JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
       JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = t.typname
     WHERE t.typtype IN ('e','d','r','c','b')`, [ts, tn])).rows;
-  const [cs, cn] = split(c.collations.map(nameKey));
-  const collations = (await client.query<{ schema: string; name: string }>(`
-    SELECT n.nspname AS schema, o.collname AS name FROM pg_catalog.pg_collation o JOIN pg_catalog.pg_namespace n ON n.oid = o.collnamespace
-      JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = o.collname`, [cs, cn])).rows;
-  return { relations, types, collations };
+  const named: Existing['named'] = [];
+  for (const kind of NAMED_KINDS) {
+    const [cat, col, nsp] = NAMED_CATALOG[kind];
+    const [ns, nn] = split(c.named.filter((o) => o.kind === kind).map((o) => nameKey(o.name)));
+    if (!ns.length) continue;
+    const found = (await client.query<{ schema: string; name: string }>(`
+      SELECT n.nspname AS schema, o.${col} AS name FROM pg_catalog.${cat} o JOIN pg_catalog.pg_namespace n ON n.oid = o.${nsp}
+        JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = o.${col}`, [ns, nn])).rows;
+    named.push(...found.map((f) => ({ kind, ...f })));
+  }
+  return { relations, types, named };
 }
 
 export interface Companions {
@@ -105,7 +118,7 @@ export interface Companions {
   /** Foreign keys of kept tables that reference replaced tables and that the dump adds: dropped, then re-added. */
   foreignKeys: { schema: string; table: string; name: string }[];
   /** Functions over replaced tables' row types (or reading them, SQL-standard bodies) that the dump recreates. */
-  functions: { schema: string; name: string; args: string; kind: string }[];
+  functions: { oid: number; schema: string; name: string; args: string; kind: string }[];
 }
 
 /**
@@ -149,17 +162,35 @@ async function dependentFunctions(client: PgClient, names: string[]): Promise<Co
       UNION ALL SELECT 'pg_catalog.pg_type'::regclass, c.reltype FROM pg_catalog.pg_class c WHERE c.oid IN (SELECT oid FROM base)
       UNION ALL SELECT 'pg_catalog.pg_type'::regclass, t.typarray FROM pg_catalog.pg_class c JOIN pg_catalog.pg_type t ON t.oid = c.reltype
         WHERE c.oid IN (SELECT oid FROM base))
-    SELECT DISTINCT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args, p.prokind AS kind
+    SELECT DISTINCT p.oid::int AS oid, n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args, p.prokind AS kind
     FROM pg_catalog.pg_depend d JOIN refs ON d.refclassid = refs.cat AND d.refobjid = refs.oid
       JOIN pg_catalog.pg_proc p ON d.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.objid
       JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace`, [names])).rows;
 }
 
-/** Drops the functions that `findCompanions` found (the dump creates them again). */
-export async function dropFunctions(client: PgClient, fns: Companions['functions']): Promise<void> {
+/**
+ * Drops the functions that `findCompanions` found (the dump creates them again). A column default,
+ * constraint or index of a replaced relation that calls one would stop the drop (and the relation
+ * itself cannot go first while the function reads it): those go with CASCADE, as the dump recreates
+ * them with their relation; anything else that uses the function still stops the restore.
+ */
+export async function dropFunctions(client: PgClient, fns: Companions['functions'], replaced: Existing['relations']): Promise<void> {
+  const relations = replaced.map((r) => qname(r.schema, r.name));
   for (const f of fns) {
     const kw = f.kind === 'p' ? 'PROCEDURE' : f.kind === 'a' ? 'AGGREGATE' : 'FUNCTION';
-    await client.query(`DROP ${kw} IF EXISTS ${qname(f.schema, f.name)}(${f.args})`);
+    const sig = `${qname(f.schema, f.name)}(${f.args})`;
+    const [users] = (await client.query<{ others: number; mine: number }>(`
+      WITH base AS (SELECT to_regclass(x)::oid AS oid FROM unnest($1::text[]) AS x),
+      users AS (
+        SELECT coalesce(ad.adrelid, co.conrelid, ix.indrelid) AS rel FROM pg_catalog.pg_depend d
+          LEFT JOIN pg_catalog.pg_attrdef ad ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND ad.oid = d.objid
+          LEFT JOIN pg_catalog.pg_constraint co ON d.classid = 'pg_catalog.pg_constraint'::regclass AND co.oid = d.objid AND co.contypid = 0
+          LEFT JOIN pg_catalog.pg_index ix ON d.classid = 'pg_catalog.pg_class'::regclass AND ix.indexrelid = d.objid
+        WHERE d.refclassid = 'pg_catalog.pg_proc'::regclass AND d.refobjid = $2::oid AND d.deptype = 'n')
+      SELECT count(*) FILTER (WHERE rel IS NULL OR rel NOT IN (SELECT oid FROM base))::int AS others,
+        count(*) FILTER (WHERE rel IN (SELECT oid FROM base))::int AS mine FROM users`, [relations, f.oid])).rows;
+    const cascade = users && users.mine > 0 && users.others === 0 ? ' CASCADE' : '';
+    await client.query(`DROP ${kw} IF EXISTS ${sig}${cascade}`);
   }
 }
 
@@ -199,12 +230,13 @@ export async function dropExisting(client: PgClient, e: Existing, c: DumpContent
     }
   }
   if (e.types.length) await dropTypes(client, e, c);
-  if (e.collations.length) {
-    const list = e.collations.map((o) => qname(o.schema, o.name));
+  for (const kind of NAMED_KINDS) {
+    const list = e.named.filter((o) => o.kind === kind).map((o) => qname(o.schema, o.name));
+    if (!list.length) continue;
     try {
-      await client.query(`DROP COLLATION IF EXISTS ${list.join(', ')}`);
+      await client.query(`DROP ${kind} IF EXISTS ${list.join(', ')}`);
     } catch (err) {
-      throw new DatabaseError('postgres', `cannot replace collation(s) ${list.join(', ')}: ${(err as Error).message}; restore into an empty database`, { cause: err });
+      throw new DatabaseError('postgres', `cannot replace ${kind.toLowerCase()}(s) ${list.join(', ')}: ${(err as Error).message}; restore into an empty database`, { cause: err });
     }
   }
 }

@@ -127,6 +127,7 @@ function describeCreate(t: Token[]): StatementInfo {
   let i = skip(t, 1, 'OR', 'REPLACE', 'GLOBAL', 'LOCAL', 'TEMP', 'TEMPORARY', 'UNLOGGED', 'UNIQUE', 'RECURSIVE', 'TRUSTED', 'PROCEDURAL', 'CONSTRAINT', 'DEFAULT');
   let what = upper(t[i]);
   if (what === 'MATERIALIZED' || what === 'FOREIGN' || what === 'EVENT' || what === 'TEXT') { what += ' ' + upper(t[i + 1]); i++; }
+  if (what === 'TEXT SEARCH') { what += ' ' + upper(t[i + 1]); i++; }
   const verb = `CREATE ${what}`;
   i = skip(t, i + 1, 'CONCURRENTLY', 'IF', 'NOT', 'EXISTS');
   if (what === 'DATABASE' || what === 'TABLESPACE' || what === 'SUBSCRIPTION') return { verb, handling: 'refuse' };

@@ -66,10 +66,15 @@ export async function createRole(): Promise<{ name: string; drop(): Promise<void
   return { name, drop: async () => void (await pgQuery(`DROP ROLE IF EXISTS ${name}`)) };
 }
 
+/** Runs a fixture script (test/postgres/fixtures/NAME) through psql, `:ROLE` replaced by `role`. */
+export function loadFixture(db: TestDb, name: string, role = 'postgres'): void {
+  const sql = readFileSync(join(ROOT, 'test/postgres/fixtures', name), 'utf8').replace(/:ROLE/g, role);
+  execFileSync('psql', ['-h', PG_HOST, '-p', String(PG_PORT), '-U', 'postgres', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.name], { input: sql, stdio: ['pipe', 'ignore', 'pipe'] });
+}
+
 /** Loads the hostile corpus, plus `app.big` with `bigRows` rows. */
 export async function loadCorpus(db: TestDb, role: string, bigRows = 20_000): Promise<void> {
-  const sql = readFileSync(join(ROOT, 'test/postgres/fixtures/corpus.sql'), 'utf8').replace(/:ROLE/g, role);
-  execFileSync('psql', ['-h', PG_HOST, '-p', String(PG_PORT), '-U', 'postgres', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.name], { input: sql, stdio: ['pipe', 'ignore', 'pipe'] });
+  loadFixture(db, 'corpus.sql', role);
   await db.query(`CREATE TABLE app.big (id bigint PRIMARY KEY, label text NOT NULL, amount numeric(12,2), at timestamptz, flags integer[]);
     INSERT INTO app.big SELECT i, md5(i::text) || repeat('x', i % 40), i * 0.37, '2020-01-01'::timestamptz + i * interval '1 minute', ARRAY[i % 3, i % 5]
       FROM generate_series(1, ${bigRows}) i;

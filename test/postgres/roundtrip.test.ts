@@ -70,6 +70,13 @@ test('the corpus is as hostile as promised', () => {
   expect(expected.sequences['app.counter']).toBe('114 true');
   expect(expected.schema).toContain('ATTACH PARTITION');
   expect(expected.schema).toContain('DEFERRABLE INITIALLY DEFERRED');
+  expect(expected.rows).toHaveProperty(['"Sales Data".codes']);
+  expect(expected.sequences).toMatchObject({ 'app.shared_seq': '6 true', 'app.down_seq': '-7 true', 'app.codes_id_seq': '1095 true' });
+  for (const shape of ['UNIQUE NULLS NOT DISTINCT', 'BEGIN ATOMIC', 'SECURITY DEFINER', 'INSTEAD OF INSERT', 'REFERENCING NEW TABLE', 'BEFORE UPDATE OF name, n',
+    'CREATE CONSTRAINT TRIGGER', 'WHEN ((old.n IS DISTINCT FROM new.n))', 'GRANT SELECT(name),UPDATE(name) ON TABLE app.codes', 'CHECK (app.under_cap(cap))',
+    'CREATE TEXT SEARCH CONFIGURATION app.plain_english', 'ADD MAPPING FOR asciiword WITH app.english_stem_nostop, simple']) {
+    expect(expected.schema).toContain(shape);
+  }
 });
 
 test('native dump → native restore: identical, with snapshot, version and row counts in the dump info', async () => {

@@ -3,6 +3,7 @@
  * Definitions come from the pg_get_*def functions where they exist, as in pg_dump.
  */
 import type { PgClient } from '../session.js';
+import { separateCheckLoops } from './check-loops.js';
 import { loadConstraints } from './constraints.js';
 import { CatalogContext, type DumpScope } from './context.js';
 import { loadDependencies, loadExtensionMembers } from './depend.js';
@@ -14,7 +15,8 @@ import { orderObjects } from './order.js';
 import { loadIndexes, loadPolicies, loadRules, loadStatistics, loadTriggers } from './post-data.js';
 import { loadRelations } from './relations.js';
 import { loadSequences, loadSequenceValues } from './sequences.js';
-import { addRelations } from './tables.js';
+import { addRelations, relationSql } from './tables.js';
+import { loadTextSearch } from './text-search.js';
 import { loadTypes } from './types.js';
 import { refuseUnsupported } from './unsupported.js';
 
@@ -39,6 +41,7 @@ export async function loadCatalog(client: PgClient, version: number, opts: Catal
   await loadCollations(ctx);
   await loadTypes(ctx);
   await loadFunctions(ctx);
+  await loadTextSearch(ctx);
   const constraints = await loadConstraints(ctx, rels);
   const identity = await loadSequences(ctx, rels);
   addRelations(ctx, rels, constraints.checks, identity);
@@ -54,8 +57,9 @@ export async function loadCatalog(client: PgClient, version: number, opts: Catal
   await loadDependencies(ctx);
   addRefreshOrder(ctx);
   if (opts.dataOnly) orderDataByForeignKeys(ctx, constraints.foreignKeys);
+  for (const o of ctx.objects.values()) o.deps = new Set([...o.deps].map((d) => ctx.resolve(d)).filter((d): d is string => !!d && d !== o.key));
+  if (!opts.dataOnly) await separateCheckLoops(ctx, rels, constraints.checks, (r, checks) => relationSql(ctx, rels, r, checks, identity));
   let objects = [...ctx.objects.values()];
-  for (const o of objects) o.deps = new Set([...o.deps].map((d) => ctx.resolve(d)).filter((d): d is string => !!d && d !== o.key));
   const { ordered, cycles } = orderObjects(objects);
   objects = ordered;
   if (opts.dataOnly) objects = objects.filter((o) => o.section === 'data' || o.kind === 'MATERIALIZED VIEW DATA');

@@ -8,7 +8,7 @@ export type Section = 'pre' | 'data' | 'post';
 
 /** Object kinds in the order pg_dump prefers among objects whose dependencies are met. */
 export const KIND_RANK = [
-  'SCHEMA', 'EXTENSION', 'COLLATION', 'TYPE', 'DOMAIN', 'FUNCTION', 'AGGREGATE', 'SEQUENCE', 'TABLE', 'VIEW',
+  'SCHEMA', 'EXTENSION', 'COLLATION', 'TYPE', 'DOMAIN', 'FUNCTION', 'AGGREGATE', 'TEXT SEARCH DICTIONARY', 'TEXT SEARCH CONFIGURATION', 'SEQUENCE', 'TABLE', 'VIEW',
   'MATERIALIZED VIEW', 'TABLE ATTACH', 'SEQUENCE OWNED BY', 'DEFAULT',
   'TABLE DATA', 'SEQUENCE SET',
   'CONSTRAINT', 'INDEX', 'INDEX ATTACH', 'STATISTICS', 'RULE', 'TRIGGER', 'FK CONSTRAINT', 'POLICY', 'ROW SECURITY',

@@ -94,6 +94,12 @@ function relationExtras(r: RelationRow, cols: ColumnRow[]): string {
   return sql;
 }
 
+/** The whole definition of a relation: CREATE, identity columns, owner, comments and privileges. */
+export function relationSql(ctx: CatalogContext, rels: Relations, r: RelationRow, checks: CheckConstraint[], identity: Map<number, string>): string {
+  const body = r.kind === 'v' || r.kind === 'm' ? viewSql(r) : tableSql(ctx, rels, r, checks);
+  return body + (identity.get(r.oid) ?? '') + relationExtras(r, rels.columns.get(r.oid) ?? []);
+}
+
 /** Adds TABLE/VIEW/MATERIALIZED VIEW, TABLE ATTACH, DEFAULT, TABLE DATA and refresh objects. */
 export function addRelations(ctx: CatalogContext, rels: Relations, checks: Map<number, CheckConstraint[]>, identity: Map<number, string>): void {
   for (const r of rels.selected) {
@@ -102,8 +108,7 @@ export function addRelations(ctx: CatalogContext, rels: Relations, checks: Map<n
     const cols = rels.columns.get(r.oid) ?? [];
     const kind = r.kind === 'v' ? 'VIEW' : r.kind === 'm' ? 'MATERIALIZED VIEW' : 'TABLE';
     const own = checks.get(r.oid) ?? [];
-    const body = r.kind === 'v' || r.kind === 'm' ? viewSql(r) : tableSql(ctx, rels, r, own);
-    const sql = body + (identity.get(r.oid) ?? '') + relationExtras(r, cols);
+    const sql = relationSql(ctx, rels, r, own, identity);
     ctx.add(obj({ key: k, kind, section: 'pre', schema: r.schema, name: r.name, owner: r.owner, sql, deps: r.isPartition ? [] : r.parents.map((p) => key('pg_class', p)) }));
     for (const c of own) ctx.alias.set(key('pg_constraint', c.oid), k);
     for (const t of r.rowtypes) if (t) ctx.alias.set(key('pg_type', t), k);

@@ -11,8 +11,6 @@ const KINDS: [string, string, string, string | null][] = [
   ['operator class', 'pg_opclass', 'opcname', 'opcnamespace'],
   ['operator family', 'pg_opfamily', 'opfname', 'opfnamespace'],
   ['conversion', 'pg_conversion', 'conname', 'connamespace'],
-  ['text search configuration', 'pg_ts_config', 'cfgname', 'cfgnamespace'],
-  ['text search dictionary', 'pg_ts_dict', 'dictname', 'dictnamespace'],
   ['text search parser', 'pg_ts_parser', 'prsname', 'prsnamespace'],
   ['text search template', 'pg_ts_template', 'tmplname', 'tmplnamespace'],
   ['cast', 'pg_cast', "castsource::regtype::text || ' AS ' || casttarget::regtype::text", null],
