@@ -10,6 +10,7 @@ import type { MysqlConnection } from './connection.js';
 import type { BinlogCoordinates } from './snapshot.js';
 import type { RoutineInfo, TableInfo, TriggerInfo, ViewInfo } from './catalog.js';
 import { qualified, quoteIdent, quoteString } from './quote.js';
+import { unqualifyView } from './view-text.js';
 
 export interface HeaderInfo {
   version: string;
@@ -152,7 +153,8 @@ function storedObject(comment: string, drop: string, create: Buffer, ctx: Creati
 export async function viewDdl(conn: MysqlConnection, v: ViewInfo): Promise<Buffer> {
   const [, create, cs, coll] = await showCreateRaw(conn, `SHOW CREATE VIEW ${quoteIdent(v.name)}`);
   const name = quoteIdent(v.name);
-  return storedObject(`View ${name}`, `DROP TABLE IF EXISTS ${name};\nDROP VIEW IF EXISTS ${name}`, create!, { sqlMode: '', charset: text(cs), collation: text(coll) }, false);
+  const db = Buffer.from(v.db, text(cs) === 'latin1' ? 'latin1' : 'utf8');
+  return storedObject(`View ${name}`, `DROP TABLE IF EXISTS ${name};\nDROP VIEW IF EXISTS ${name}`, unqualifyView(create!, db), { sqlMode: '', charset: text(cs), collation: text(coll) }, false);
 }
 
 export async function triggerDdl(conn: MysqlConnection, t: TriggerInfo): Promise<Buffer> {
