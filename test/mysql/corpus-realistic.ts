@@ -2,7 +2,7 @@
  * A realistic schema (sakila-like) with what real user schemas have and the hostile corpus lacks:
  * FULLTEXT and SPATIAL indexes, partitioned tables (RANGE with HASH subpartitions, LIST COLUMNS, HASH,
  * KEY), ON UPDATE CURRENT_TIMESTAMP and DEFAULT expressions, CHECK constraints, MariaDB's INET6/INET4/UUID,
- * utf16/ucs2/utf32/utf16le and binary-collation columns, table options (ROW_FORMAT, KEY_BLOCK_SIZE,
+ * utf16/ucs2/utf32/utf16le and binary-collation columns, legacy character sets (cp932, sjis, cp1251, …), table options (ROW_FORMAT, KEY_BLOCK_SIZE,
  * COMMENTs with quotes and newlines), prefix, descending and IGNORED indexes, AUTO_INCREMENT on the second
  * column of a MyISAM/Aria key, views with ALGORITHM/CHECK OPTION and one on another database, triggers and
  * routines created under ANSI_QUOTES,PIPES_AS_CONCAT and ORACLE sql_mode, and objects whose DEFINER is an
@@ -68,6 +68,12 @@ INSERT INTO net_t VALUES
  (2, '::', '0.0.0.0', '00000000-0000-0000-0000-000000000000', '', '', '', '', 'case', ''),
  (3, '::ffff:1.2.3.4', '255.255.255.255', 'ffffffff-ffff-ffff-ffff-ffffffffffff', NULL, NULL, NULL, NULL, NULL, NULL),
  (4, NULL, NULL, NULL, 'quote '' \\ back', 'nul', 'tab\t', '\n', ' trailing ', 'x ');
+
+-- legacy multi-byte and single-byte character sets whose codes do not all survive a trip through Unicode:
+-- cp932's NEC/IBM duplicates and sjis's 0x5C, cp1251's unassigned 0x98, euckr's user-defined area
+CREATE TABLE legacy_cs (id INT PRIMARY KEY, c VARCHAR(10) CHARACTER SET cp932, s TEXT CHARACTER SET sjis, g VARCHAR(10) CHARACTER SET gbk,
+  b CHAR(4) CHARACTER SET big5, w VARCHAR(300) CHARACTER SET cp1251, e VARCHAR(10) CHARACTER SET eucjpms, k VARCHAR(10) CHARACTER SET euckr) ENGINE=InnoDB DEFAULT CHARSET=cp932;
+INSERT INTO legacy_cs VALUES (1, 0x878A81E6FA5B, 0x815F5C, 0xA2A1, 0xC6A1, 0x88, 0xADA1, 0xA2E6), (2, 0xED40FA5C, 0x8160, 0x8180, 0xF9D6, 0x98, 0x8FA2B7, 0xC9A1), (3, '', NULL, 'ascii', 'ab', 'Ж', '', '');
 
 CREATE TABLE p_range (id INT NOT NULL, d DATE NOT NULL, v VARCHAR(10), PRIMARY KEY (id, d))
   PARTITION BY RANGE (YEAR(d)) SUBPARTITION BY HASH (id) SUBPARTITIONS 2

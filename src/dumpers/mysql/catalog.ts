@@ -27,7 +27,7 @@ export interface TableInfo {
 export interface ColumnInfo {
   name: string;
   kind: ValueKind;
-  /** Expression in the SELECT list (FLOAT is widened to DOUBLE so that no digits are lost). */
+  /** Expression in the SELECT list (FLOAT is widened to DOUBLE so that no digits are lost; text that utf8mb4 cannot carry is read as its bytes). */
   select: string;
 }
 
@@ -62,6 +62,13 @@ const HEX_TYPES = new Set([
   'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'bit', 'geometry', 'point', 'linestring',
   'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection', 'vector',
 ]);
+/**
+ * Character sets whose every stored string survives the trip through the connection's utf8mb4 and back.
+ * Columns of other character sets (cp932, sjis, euckr, cp1251, …: duplicate or unmapped codes that come
+ * back as another code or `?`) are dumped as hex literals, byte for byte.
+ */
+const UNICODE_SAFE = new Set(['utf8mb4', 'utf8mb3', 'utf8', 'utf16', 'utf16le', 'utf32', 'ucs2', 'ascii', 'latin1', 'binary']);
+const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
 const RAW_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'double', 'real', 'year', 'float']);
 
 /**
@@ -72,12 +79,12 @@ const RAW_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer',
  */
 export async function dumpedColumns(conn: MysqlConnection, db: string, table: string, versioned = false): Promise<ColumnInfo[]> {
   const rows = await conn.rows(
-    'SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    'SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
     [db, table],
   );
   const out: ColumnInfo[] = [];
   let period = 0;
-  for (const [name, dataType, extra, expression] of rows) {
+  for (const [name, dataType, extra, expression, charset] of rows) {
     // explicit period columns show as `STORED GENERATED` with the expression `ROW START`/`ROW END`
     const isPeriod = /^ROW (START|END)$/i.test(expression ?? '') || /\bROW (START|END)\b/i.test(extra ?? '');
     if (isPeriod && !versioned) continue;
@@ -85,8 +92,9 @@ export async function dumpedColumns(conn: MysqlConnection, db: string, table: st
     else if (/\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(extra ?? '')) continue;
     const type = dataType!.toLowerCase();
     const q = quoteIdent(name!);
-    const kind = HEX_TYPES.has(type) ? ValueKind.Hex : RAW_TYPES.has(type) ? ValueKind.Raw : ValueKind.Text;
-    out.push({ name: name!, kind, select: type === 'float' ? `${q} + 0e0` : q });
+    const lossy = STRING_TYPES.has(type) && !!charset && !UNICODE_SAFE.has(charset.toLowerCase());
+    const kind = HEX_TYPES.has(type) || lossy ? ValueKind.Hex : RAW_TYPES.has(type) ? ValueKind.Raw : ValueKind.Text;
+    out.push({ name: name!, kind, select: type === 'float' ? `${q} + 0e0` : lossy ? `CAST(${q} AS BINARY)` : q });
   }
   if (versioned && period === 0) {
     for (const name of ['ROW_START', 'ROW_END']) out.push({ name, kind: ValueKind.Text, select: name });
