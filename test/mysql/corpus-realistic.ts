@@ -4,7 +4,7 @@
  * KEY), ON UPDATE CURRENT_TIMESTAMP and DEFAULT expressions, CHECK constraints, MariaDB's INET6/INET4/UUID,
  * utf16/ucs2/utf32/utf16le and binary-collation columns, legacy character sets (cp932, sjis, cp1251, …), table options (ROW_FORMAT, KEY_BLOCK_SIZE,
  * COMMENTs with quotes and newlines), prefix, descending and IGNORED indexes, AUTO_INCREMENT on the second
- * column of a MyISAM/Aria key, views with ALGORITHM/CHECK OPTION and one on another database, triggers and
+ * column of a MyISAM/Aria key, MERGE tables, compressed columns, views with ALGORITHM/CHECK OPTION and one on another database, triggers and
  * routines created under ANSI_QUOTES,PIPES_AS_CONCAT and ORACLE sql_mode, and objects whose DEFINER is an
  * account that exists on the source only (`user`) or on no server at all (`ghost`).
  */
@@ -91,6 +91,16 @@ CREATE TABLE ai_myisam (grp ENUM('fish','mammal','bird') NOT NULL, id MEDIUMINT 
 INSERT INTO ai_myisam (grp, name) VALUES ('mammal','dog'),('mammal','cat'),('bird','penguin'),('fish','lax'),('mammal','whale'),('bird','ostrich');
 CREATE TABLE ai_aria (grp INT NOT NULL, id INT NOT NULL AUTO_INCREMENT, PRIMARY KEY (grp, id)) ENGINE=Aria;
 INSERT INTO ai_aria (grp) VALUES (1), (1), (2), (1);
+
+-- MERGE tables (their rows are m1's and m2's: the dump must not carry them twice) and compressed columns
+CREATE TABLE m1 (id INT, v VARCHAR(10), KEY (id)) ENGINE=MyISAM;
+CREATE TABLE m2 LIKE m1;
+INSERT INTO m1 VALUES (1, 'a');
+INSERT INTO m2 VALUES (2, 'b');
+CREATE TABLE m_all (id INT, v VARCHAR(10), KEY (id)) ENGINE=MRG_MyISAM UNION=(m1, m2) INSERT_METHOD=LAST;
+CREATE TABLE m_read_only (id INT, v VARCHAR(10), KEY (id)) ENGINE=MRG_MyISAM UNION=(m1, m2);
+CREATE TABLE compressed_cols (id INT PRIMARY KEY, c VARCHAR(1000) COMPRESSED, b BLOB COMPRESSED) ENGINE=InnoDB;
+INSERT INTO compressed_cols VALUES (1, REPEAT('abc', 300), REPEAT(0x00FF, 400));
 
 CREATE TABLE inventory (inventory_id INT PRIMARY KEY, film_id SMALLINT UNSIGNED NOT NULL, qty INT NOT NULL DEFAULT 0,
   CONSTRAINT fk_inventory_film FOREIGN KEY (film_id) REFERENCES film (film_id) ON DELETE RESTRICT ON UPDATE CASCADE) ENGINE=InnoDB;

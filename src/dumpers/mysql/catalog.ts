@@ -24,6 +24,18 @@ export interface TableInfo {
   versioned?: boolean;
 }
 
+/**
+ * Engines whose rows live in other tables or on another server (MERGE, FEDERATED): their structure is
+ * dumped, their rows are not (like mysqldump), else loading would add them to the underlying tables
+ * twice, or fail on a read-only MERGE table.
+ */
+const ROWS_ELSEWHERE = new Set(['mrg_myisam', 'mrg_isam', 'federated']);
+
+/** A base table whose rows the dump carries. */
+export function hasOwnRows(t: TableInfo): boolean {
+  return t.type === 'table' && !ROWS_ELSEWHERE.has(t.engine.toLowerCase());
+}
+
 export interface ColumnInfo {
   name: string;
   kind: ValueKind;

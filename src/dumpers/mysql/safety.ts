@@ -12,7 +12,7 @@ import { finished } from 'node:stream/promises';
 import type { Logger } from '../../util/log.js';
 import { VERSION } from '../../version.js';
 import type { MysqlConnection } from './connection.js';
-import { listTables, type TableInfo } from './catalog.js';
+import { hasOwnRows, listTables, type TableInfo } from './catalog.js';
 import { dumpFooter, dumpHeader, eventDdl, routineDdl, tableDdl, triggerDdl, viewDdl } from './ddl.js';
 import { DumpOutput } from './dump-output.js';
 import { quoteIdent } from './quote.js';
@@ -62,7 +62,7 @@ export class SafetyBackup {
       this.seen.add(`table:${target}.${info.name}`).add(`view:${target}.${info.name}`);
       await this.save(target, async (out) => {
         await out.write(await tableDdlOrView(this.conn, t));
-        if (t.type === 'table') await dumpTableRows(this.conn, t, out, { qualify: false, maxStatement: DEFAULT_MAX_STATEMENT, signal: this.signal });
+        if (hasOwnRows(t)) await dumpTableRows(this.conn, t, out, { qualify: false, maxStatement: DEFAULT_MAX_STATEMENT, signal: this.signal });
       });
     } else {
       const exists = await this.objectExists(type, target, info.name, info.objectType);
