@@ -1,7 +1,7 @@
 /**
  * The safety backup of a restore: just before a statement replaces an existing table, view, trigger,
  * routine or event (or adds rows to an existing table the restore did not create), that object is dumped
- * with the native dumper into `<baseDir>/onedump-safety/<db>-<timestamp>.sql.gz`. The file is written
+ * (a table with its triggers, which replacing it drops) with the native dumper into `<baseDir>/onedump-safety/<db>-<timestamp>.sql.gz`. The file is written
  * as the restore goes, so it holds everything replaced so far even if the restore fails midway, and it
  * loads back with `onedump restore --from FILE --to DSN`. No file is written when nothing is replaced.
  */
@@ -12,7 +12,7 @@ import { finished } from 'node:stream/promises';
 import type { Logger } from '../../util/log.js';
 import { VERSION } from '../../version.js';
 import type { MysqlConnection } from './connection.js';
-import { hasOwnRows, listTables, type TableInfo } from './catalog.js';
+import { hasOwnRows, listTables, listTriggers, type TableInfo } from './catalog.js';
 import { dumpFooter, dumpHeader, eventDdl, routineDdl, tableDdl, triggerDdl, viewDdl } from './ddl.js';
 import { DumpOutput } from './dump-output.js';
 import { quoteIdent } from './quote.js';
@@ -63,6 +63,12 @@ export class SafetyBackup {
       await this.save(target, async (out) => {
         await out.write(await tableDdlOrView(this.conn, t));
         if (hasOwnRows(t)) await dumpTableRows(this.conn, t, out, { qualify: false, maxStatement: DEFAULT_MAX_STATEMENT, signal: this.signal });
+        // replacing the table drops its triggers: save them with it, in firing order
+        if (t.type !== 'table') return;
+        for (const tr of (await listTriggers(this.conn, target)).filter((x) => x.table === t.name)) {
+          this.seen.add(`trigger:${target}.${tr.name}`);
+          await out.write(await triggerDdl(this.conn, tr));
+        }
       });
     } else {
       const exists = await this.objectExists(type, target, info.name, info.objectType);
