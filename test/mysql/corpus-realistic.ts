@@ -2,11 +2,13 @@
  * A realistic schema (sakila-like) with what real user schemas have and the hostile corpus lacks:
  * FULLTEXT and SPATIAL indexes, partitioned tables (RANGE with HASH subpartitions, LIST COLUMNS, HASH,
  * KEY), ON UPDATE CURRENT_TIMESTAMP and DEFAULT expressions, CHECK constraints, MariaDB's INET6/INET4/UUID,
- * utf16/ucs2/utf32/utf16le and binary-collation columns, legacy character sets (cp932, sjis, cp1251, …), table options (ROW_FORMAT, KEY_BLOCK_SIZE,
- * COMMENTs with quotes and newlines), prefix, descending and IGNORED indexes, AUTO_INCREMENT on the second
- * column of a MyISAM/Aria key, MERGE tables, compressed columns, views with ALGORITHM/CHECK OPTION and one on another database, triggers and
- * routines created under ANSI_QUOTES,PIPES_AS_CONCAT and ORACLE sql_mode, and objects whose DEFINER is an
- * account that exists on the source only (`user`) or on no server at all (`ghost`).
+ * utf16/ucs2/utf32/utf16le and binary-collation columns, legacy character sets (cp932, sjis, cp1251, …),
+ * table options (ROW_FORMAT, KEY_BLOCK_SIZE, COMMENTs with quotes and newlines), prefix, descending and
+ * IGNORED indexes, AUTO_INCREMENT on the second column of a MyISAM/Aria key, MERGE tables, compressed
+ * columns, views with ALGORITHM/CHECK OPTION and one on another database, triggers and routines created
+ * under ANSI_QUOTES,PIPES_AS_CONCAT and ORACLE sql_mode (with a package), a function and a procedure of
+ * the same name, and objects whose DEFINER is an account that exists on the source only (`user`) or on
+ * no server at all (`ghost`).
  */
 import { mariadb } from './corpus.js';
 
@@ -126,9 +128,13 @@ DELIMITER ;
 SET sql_mode = 'ORACLE';
 DELIMITER ;;
 CREATE PROCEDURE oracle_proc(a IN INT) AS BEGIN INSERT INTO audit_log (msg) VALUES ('n=' || a); END;;
+CREATE PACKAGE pkg AS FUNCTION price_of(id INT) RETURN DECIMAL; END;;
+CREATE PACKAGE BODY pkg AS FUNCTION price_of(id INT) RETURN DECIMAL AS BEGIN RETURN (SELECT price FROM film WHERE film_id = id); END; END;;
 DELIMITER ;
 SET sql_mode = DEFAULT;
 DELIMITER ;;
+CREATE FUNCTION same_name() RETURNS INT RETURN 1;;
+CREATE PROCEDURE same_name() SELECT 2;;
 CREATE DEFINER = {user} TRIGGER inventory_bu BEFORE UPDATE ON inventory FOR EACH ROW SET NEW.qty = GREATEST(NEW.qty, 0);;
 CREATE DEFINER = {user} PROCEDURE user_proc() SQL SECURITY DEFINER SELECT 1;;
 CREATE DEFINER = {ghost} EVENT ghost_event ON SCHEDULE EVERY 1 HOUR STARTS '2030-01-01 00:00:00' DISABLE DO DELETE FROM audit_log;;

@@ -166,12 +166,14 @@ export async function listTriggers(conn: MysqlConnection, db: string): Promise<T
 export interface RoutineInfo {
   db: string;
   name: string;
-  type: 'PROCEDURE' | 'FUNCTION';
+  /** PACKAGE and PACKAGE BODY: MariaDB's Oracle-mode packages. */
+  type: 'PROCEDURE' | 'FUNCTION' | 'PACKAGE' | 'PACKAGE BODY';
 }
 
+/** Procedures, functions and packages of `db`; each PACKAGE comes before its PACKAGE BODY. */
 export async function listRoutines(conn: MysqlConnection, db: string): Promise<RoutineInfo[]> {
   const rows = await conn.rows(
-    "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE','FUNCTION') ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
+    "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE','FUNCTION','PACKAGE','PACKAGE BODY') ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
     [db],
   );
   return rows.map(([name, type]) => ({ db, name: name!, type: type as RoutineInfo['type'] }));

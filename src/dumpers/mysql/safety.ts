@@ -12,7 +12,7 @@ import { finished } from 'node:stream/promises';
 import type { Logger } from '../../util/log.js';
 import { VERSION } from '../../version.js';
 import type { MysqlConnection } from './connection.js';
-import { hasOwnRows, listTables, listTriggers, type TableInfo } from './catalog.js';
+import { hasOwnRows, listTables, listTriggers, type RoutineInfo, type TableInfo } from './catalog.js';
 import { dumpFooter, dumpHeader, eventDdl, routineDdl, tableDdl, triggerDdl, viewDdl } from './ddl.js';
 import { DumpOutput } from './dump-output.js';
 import { quoteIdent } from './quote.js';
@@ -52,7 +52,8 @@ export class SafetyBackup {
     const type = CHANGES[info.kind];
     const target = info.db ?? db;
     if (!type || !target || !info.name) return;
-    const key = `${type}:${target}.${info.name}`;
+    // a procedure, a function and a package may share a name
+    const key = `${type}:${target}.${info.name}${info.objectType ? `:${info.objectType}` : ''}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     if (type === 'table' || type === 'view') {
@@ -75,7 +76,12 @@ export class SafetyBackup {
       if (!exists) return;
       await this.save(target, async (out) => {
         if (type === 'trigger') await out.write(await triggerDdl(this.conn, { db: target, name: info.name!, table: exists }));
-        if (type === 'routine') await out.write(await routineDdl(this.conn, { db: target, name: info.name!, type: info.objectType as 'PROCEDURE' }));
+        if (type === 'routine') await out.write(await routineDdl(this.conn, { db: target, name: info.name!, type: info.objectType as RoutineInfo['type'] }));
+        // dropping a package drops its body: save the body with it
+        if (info.objectType === 'PACKAGE' && await this.objectExists('routine', target, info.name!, 'PACKAGE BODY')) {
+          this.seen.add(`routine:${target}.${info.name}:PACKAGE BODY`);
+          await out.write(await routineDdl(this.conn, { db: target, name: info.name!, type: 'PACKAGE BODY' }));
+        }
         if (type === 'event') await out.write(await eventDdl(this.conn, info.name!));
       });
     }
