@@ -51,6 +51,7 @@ beforeAll(async () => {
   writeJobs(t.path, [
     { name: 'native', database: { driver: 'mysql', dsn: `${ROOT_DSN}/${source}` } },
     { name: 'wrapper', database: { driver: 'mysqldump', dsn: `${ROOT_DSN}/${source}`, exclude_tables: WRAPPER_SKIPS } },
+    { name: 'wrapper_binary', database: { driver: 'mysqldump', dsn: `${ROOT_DSN}/${source}`, tables: ['legacy_cs'], options: ['--default-character-set=binary'] } },
   ]);
   await cli(['run', 'jobs.yaml'], { cwd: t.path });
   mariadb(`DROP USER ${names.user};`);
@@ -118,4 +119,10 @@ test('mysqldump driver → restore (views mariadb-dump cannot dump excluded): id
     }
   }
   expect(got).toEqual(want);
+});
+
+test('mysqldump driver with --default-character-set=binary keeps legacy character sets byte for byte', async () => {
+  const to = await restore('wrapper_binary');
+  const got = (await described(to)) as { checksums: Record<string, string> };
+  expect(got.checksums).toEqual({ legacy_cs: (expected.described as { checksums: Record<string, string> }).checksums.legacy_cs });
 });
