@@ -146,4 +146,8 @@ export function createRealistic(db: string, n: RealisticNames): void {
   mariadb(`CREATE DATABASE \`${db}\`; CREATE DATABASE \`${n.other}\`;
     CREATE TABLE \`${n.other}\`.lookup (k INT PRIMARY KEY, label VARCHAR(10)); INSERT INTO \`${n.other}\`.lookup VALUES (1, 'one');`);
   mariadb(SCHEMA.replace(/§/g, '`').replace(/\{(other|user|ghost)\}/g, (_, k: keyof RealisticNames) => n[k]), db);
+  // a table named like its database, which views print as `db`.`c` (a column) and `db`.`db` (the table)
+  mariadb(`CREATE TABLE \`${db}\` (id INT PRIMARY KEY, inventory INT); INSERT INTO \`${db}\` VALUES (1, 1), (2, 2);
+    CREATE VIEW v_same_name AS SELECT \`${db}\`.id, \`${db}\`.inventory, i.qty FROM \`${db}\` JOIN inventory i ON i.inventory_id = \`${db}\`.id;
+    CREATE VIEW v_same_name_other AS SELECT s.id, l.label FROM \`${db}\` s JOIN \`${n.other}\`.lookup l ON l.k = s.id;`, db);
 }
