@@ -1,6 +1,7 @@
 /** The MySQL statement splitter: what the mysql client would send to the server, statement by statement. */
 import { MysqlStatementSplitter, sqlModeChange, type SqlStatement } from '../../src/dumpers/mysql/splitter.js';
 import { clientCommand } from '../../src/dumpers/mysql/restore.js';
+import { classifyStatement } from '../../src/dumpers/mysql/statement-kind.js';
 
 /** Splits `text` fed in chunks of `size` characters (every size must give the same result). */
 function split(text: string, size = text.length || 1, nbe = false): SqlStatement[] {
@@ -173,4 +174,10 @@ describe('clientCommand', () => {
     expect(clientCommand(first.text)).toBe('SET NAMES utf8mb4');
     expect(clientCommand(s.next()!.text)).toBeUndefined();
   });
+});
+
+test('classifyStatement tells packages from package bodies, procedures from functions', () => {
+  expect(classifyStatement('DROP PACKAGE BODY IF EXISTS `pkg`')).toEqual({ kind: 'drop-routine', name: 'pkg', objectType: 'PACKAGE BODY' });
+  expect(classifyStatement('CREATE DEFINER="root"@"%" PACKAGE "pkg" AS FUNCTION f RETURN INT; END')).toMatchObject({ kind: 'create-routine', objectType: 'PACKAGE' });
+  expect(classifyStatement('DROP PROCEDURE IF EXISTS `db`.`p`')).toEqual({ kind: 'drop-routine', db: 'db', name: 'p', objectType: 'PROCEDURE' });
 });

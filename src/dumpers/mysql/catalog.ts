@@ -24,10 +24,22 @@ export interface TableInfo {
   versioned?: boolean;
 }
 
+/**
+ * Engines whose rows live in other tables or on another server (MERGE, FEDERATED): their structure is
+ * dumped, their rows are not (like mysqldump), else loading would add them to the underlying tables
+ * twice, or fail on a read-only MERGE table.
+ */
+const ROWS_ELSEWHERE = new Set(['mrg_myisam', 'mrg_isam', 'federated']);
+
+/** A base table whose rows the dump carries. */
+export function hasOwnRows(t: TableInfo): boolean {
+  return t.type === 'table' && !ROWS_ELSEWHERE.has(t.engine.toLowerCase());
+}
+
 export interface ColumnInfo {
   name: string;
   kind: ValueKind;
-  /** Expression in the SELECT list (FLOAT is widened to DOUBLE so that no digits are lost). */
+  /** Expression in the SELECT list (FLOAT is widened to DOUBLE so that no digits are lost; text that utf8mb4 cannot carry is read as its bytes). */
   select: string;
 }
 
@@ -62,6 +74,13 @@ const HEX_TYPES = new Set([
   'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'bit', 'geometry', 'point', 'linestring',
   'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection', 'vector',
 ]);
+/**
+ * Character sets whose every stored string survives the trip through the connection's utf8mb4 and back.
+ * Columns of other character sets (cp932, sjis, euckr, cp1251, …: duplicate or unmapped codes that come
+ * back as another code or `?`) are dumped as hex literals, byte for byte.
+ */
+const UNICODE_SAFE = new Set(['utf8mb4', 'utf8mb3', 'utf8', 'utf16', 'utf16le', 'utf32', 'ucs2', 'ascii', 'latin1', 'binary']);
+const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
 const RAW_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'double', 'real', 'year', 'float']);
 
 /**
@@ -72,12 +91,12 @@ const RAW_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer',
  */
 export async function dumpedColumns(conn: MysqlConnection, db: string, table: string, versioned = false): Promise<ColumnInfo[]> {
   const rows = await conn.rows(
-    'SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    'SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
     [db, table],
   );
   const out: ColumnInfo[] = [];
   let period = 0;
-  for (const [name, dataType, extra, expression] of rows) {
+  for (const [name, dataType, extra, expression, charset] of rows) {
     // explicit period columns show as `STORED GENERATED` with the expression `ROW START`/`ROW END`
     const isPeriod = /^ROW (START|END)$/i.test(expression ?? '') || /\bROW (START|END)\b/i.test(extra ?? '');
     if (isPeriod && !versioned) continue;
@@ -85,8 +104,9 @@ export async function dumpedColumns(conn: MysqlConnection, db: string, table: st
     else if (/\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(extra ?? '')) continue;
     const type = dataType!.toLowerCase();
     const q = quoteIdent(name!);
-    const kind = HEX_TYPES.has(type) ? ValueKind.Hex : RAW_TYPES.has(type) ? ValueKind.Raw : ValueKind.Text;
-    out.push({ name: name!, kind, select: type === 'float' ? `${q} + 0e0` : q });
+    const lossy = STRING_TYPES.has(type) && !!charset && !UNICODE_SAFE.has(charset.toLowerCase());
+    const kind = HEX_TYPES.has(type) || lossy ? ValueKind.Hex : RAW_TYPES.has(type) ? ValueKind.Raw : ValueKind.Text;
+    out.push({ name: name!, kind, select: type === 'float' ? `${q} + 0e0` : lossy ? `CAST(${q} AS BINARY)` : q });
   }
   if (versioned && period === 0) {
     for (const name of ['ROW_START', 'ROW_END']) out.push({ name, kind: ValueKind.Text, select: name });
@@ -146,12 +166,14 @@ export async function listTriggers(conn: MysqlConnection, db: string): Promise<T
 export interface RoutineInfo {
   db: string;
   name: string;
-  type: 'PROCEDURE' | 'FUNCTION';
+  /** PACKAGE and PACKAGE BODY: MariaDB's Oracle-mode packages. */
+  type: 'PROCEDURE' | 'FUNCTION' | 'PACKAGE' | 'PACKAGE BODY';
 }
 
+/** Procedures, functions and packages of `db`; each PACKAGE comes before its PACKAGE BODY. */
 export async function listRoutines(conn: MysqlConnection, db: string): Promise<RoutineInfo[]> {
   const rows = await conn.rows(
-    "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE','FUNCTION') ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
+    "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE','FUNCTION','PACKAGE','PACKAGE BODY') ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
     [db],
   );
   return rows.map(([name, type]) => ({ db, name: name!, type: type as RoutineInfo['type'] }));

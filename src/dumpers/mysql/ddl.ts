@@ -10,6 +10,7 @@ import type { MysqlConnection } from './connection.js';
 import type { BinlogCoordinates } from './snapshot.js';
 import type { RoutineInfo, TableInfo, TriggerInfo, ViewInfo } from './catalog.js';
 import { qualified, quoteIdent, quoteString } from './quote.js';
+import { unqualifyView } from './view-text.js';
 
 export interface HeaderInfo {
   version: string;
@@ -125,8 +126,9 @@ interface CreationContext {
 function storedObject(comment: string, drop: string, create: Buffer, ctx: CreationContext, useDelimiter: boolean): Buffer {
   const body = create.toString('latin1');
   const delimiter = useDelimiter ? [';;', '$$', '//', '@@', ';;;;', '%%%%'].find((d) => !body.includes(d))! : ';';
+  // the DROP runs under the object's sql_mode too: DROP PACKAGE is only known in ORACLE mode (MariaDB < 11.4)
   const pre = [
-    `\n--\n-- ${comment}\n--\n${drop};`,
+    `\n--\n-- ${comment}\n--`,
     '/*!50003 SET @saved_cs_client = @@character_set_client */;',
     '/*!50003 SET @saved_cs_results = @@character_set_results */;',
     '/*!50003 SET @saved_col_connection = @@collation_connection */;',
@@ -135,6 +137,7 @@ function storedObject(comment: string, drop: string, create: Buffer, ctx: Creati
     `/*!50003 SET collation_connection = ${ctx.collation} */;`,
     '/*!50003 SET @saved_sql_mode = @@sql_mode */;',
     `/*!50003 SET sql_mode = ${quoteString(ctx.sqlMode)} */;`,
+    `${drop};`,
     ...(ctx.timeZone ? ['/*!50106 SET @saved_time_zone = @@time_zone */;', `/*!50106 SET time_zone = ${quoteString(ctx.timeZone)} */;`] : []),
     ...(useDelimiter ? [`DELIMITER ${delimiter}`] : []),
   ].join('\n') + '\n';
@@ -152,7 +155,8 @@ function storedObject(comment: string, drop: string, create: Buffer, ctx: Creati
 export async function viewDdl(conn: MysqlConnection, v: ViewInfo): Promise<Buffer> {
   const [, create, cs, coll] = await showCreateRaw(conn, `SHOW CREATE VIEW ${quoteIdent(v.name)}`);
   const name = quoteIdent(v.name);
-  return storedObject(`View ${name}`, `DROP TABLE IF EXISTS ${name};\nDROP VIEW IF EXISTS ${name}`, create!, { sqlMode: '', charset: text(cs), collation: text(coll) }, false);
+  const db = Buffer.from(v.db, text(cs) === 'latin1' ? 'latin1' : 'utf8');
+  return storedObject(`View ${name}`, `DROP TABLE IF EXISTS ${name};\nDROP VIEW IF EXISTS ${name}`, unqualifyView(create!, db), { sqlMode: '', charset: text(cs), collation: text(coll) }, false);
 }
 
 export async function triggerDdl(conn: MysqlConnection, t: TriggerInfo): Promise<Buffer> {
@@ -163,7 +167,7 @@ export async function triggerDdl(conn: MysqlConnection, t: TriggerInfo): Promise
 export async function routineDdl(conn: MysqlConnection, r: RoutineInfo): Promise<Buffer> {
   const [, mode, create, cs, coll] = await showCreateRaw(conn, `SHOW CREATE ${r.type} ${quoteIdent(r.name)}`);
   if (!create) throw new Error(`cannot read the body of ${r.type.toLowerCase()} ${r.db}.${r.name} (needs SELECT on mysql.proc or the routine's owner)`);
-  return storedObject(`${r.type === 'PROCEDURE' ? 'Procedure' : 'Function'} ${quoteIdent(r.name)}`, `DROP ${r.type} IF EXISTS ${quoteIdent(r.name)}`, create, { sqlMode: text(mode), charset: text(cs), collation: text(coll) }, true);
+  return storedObject(`${r.type[0]}${r.type.slice(1).toLowerCase()} ${quoteIdent(r.name)}`, `DROP ${r.type} IF EXISTS ${quoteIdent(r.name)}`, create, { sqlMode: text(mode), charset: text(cs), collation: text(coll) }, true);
 }
 
 export async function eventDdl(conn: MysqlConnection, name: string): Promise<Buffer> {

@@ -13,7 +13,7 @@ import { DatabaseError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import type { DatabaseDriver, Dumper, DumpInfo, DriverContext } from '../types.js';
 import { connectMysql, type MysqlConnection } from './connection.js';
-import { orderViews } from './catalog.js';
+import { hasOwnRows, orderViews } from './catalog.js';
 import { databaseCharset, databaseDdl, dumpFooter, dumpHeader, eventDdl, routineDdl, sequenceValue, tableDdl, triggerDdl, viewDdl } from './ddl.js';
 import { DumpOutput } from './dump-output.js';
 import { describeEndpoint, parseMysqlDsn, type MysqlDsn } from './dsn.js';
@@ -48,7 +48,7 @@ class MysqlNativeDumper implements Dumper {
     try {
       const plan = await planDump(first, this.cfg, this.dsn.database, describeEndpoint(this.dsn, this.ctx.endpoint));
       const withData = !this.cfg.schema_only;
-      const nonTx = withData ? plan.databases.flatMap((d) => d.tables.filter((t) => t.type === 'table' && !t.transactional)) : [];
+      const nonTx = withData ? plan.databases.flatMap((d) => d.tables.filter((t) => hasOwnRows(t) && !t.transactional)) : [];
       snap = await openSnapshot({
         first, open: () => this.open(), workers: Math.max(1, this.cfg.parallel ?? 1), lock: this.cfg.lock ?? 'auto',
         nonTransactional: nonTx.map((t) => `${t.db}.${t.name}`), log: this.ctx.log,
@@ -94,7 +94,7 @@ class MysqlNativeDumper implements Dumper {
 
   /** Rows of every table; non-transactional tables first, while the global read lock is held. */
   private async writeData(snap: Snapshot, plan: DumpPlan, output: DumpOutput, counts: Record<string, number>, signal: AbortSignal): Promise<void> {
-    const all = plan.databases.flatMap((d) => d.tables.filter((t) => t.type === 'table'));
+    const all = plan.databases.flatMap((d) => d.tables.filter(hasOwnRows));
     const phases = [all.filter((t) => !t.transactional), all.filter((t) => t.transactional)];
     for (const phase of phases) {
       let next = 0;

@@ -1,7 +1,7 @@
 /**
  * The safety backup of a restore: just before a statement replaces an existing table, view, trigger,
  * routine or event (or adds rows to an existing table the restore did not create), that object is dumped
- * with the native dumper into `<baseDir>/onedump-safety/<db>-<timestamp>.sql.gz`. The file is written
+ * (a table with its triggers, which replacing it drops) with the native dumper into `<baseDir>/onedump-safety/<db>-<timestamp>.sql.gz`. The file is written
  * as the restore goes, so it holds everything replaced so far even if the restore fails midway, and it
  * loads back with `onedump restore --from FILE --to DSN`. No file is written when nothing is replaced.
  */
@@ -12,7 +12,7 @@ import { finished } from 'node:stream/promises';
 import type { Logger } from '../../util/log.js';
 import { VERSION } from '../../version.js';
 import type { MysqlConnection } from './connection.js';
-import { listTables, type TableInfo } from './catalog.js';
+import { hasOwnRows, listTables, listTriggers, type RoutineInfo, type TableInfo } from './catalog.js';
 import { dumpFooter, dumpHeader, eventDdl, routineDdl, tableDdl, triggerDdl, viewDdl } from './ddl.js';
 import { DumpOutput } from './dump-output.js';
 import { quoteIdent } from './quote.js';
@@ -52,7 +52,8 @@ export class SafetyBackup {
     const type = CHANGES[info.kind];
     const target = info.db ?? db;
     if (!type || !target || !info.name) return;
-    const key = `${type}:${target}.${info.name}`;
+    // a procedure, a function and a package may share a name
+    const key = `${type}:${target}.${info.name}${info.objectType ? `:${info.objectType}` : ''}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     if (type === 'table' || type === 'view') {
@@ -62,14 +63,25 @@ export class SafetyBackup {
       this.seen.add(`table:${target}.${info.name}`).add(`view:${target}.${info.name}`);
       await this.save(target, async (out) => {
         await out.write(await tableDdlOrView(this.conn, t));
-        if (t.type === 'table') await dumpTableRows(this.conn, t, out, { qualify: false, maxStatement: DEFAULT_MAX_STATEMENT, signal: this.signal });
+        if (hasOwnRows(t)) await dumpTableRows(this.conn, t, out, { qualify: false, maxStatement: DEFAULT_MAX_STATEMENT, signal: this.signal });
+        // replacing the table drops its triggers: save them with it, in firing order
+        if (t.type !== 'table') return;
+        for (const tr of (await listTriggers(this.conn, target)).filter((x) => x.table === t.name)) {
+          this.seen.add(`trigger:${target}.${tr.name}`);
+          await out.write(await triggerDdl(this.conn, tr));
+        }
       });
     } else {
       const exists = await this.objectExists(type, target, info.name, info.objectType);
       if (!exists) return;
       await this.save(target, async (out) => {
         if (type === 'trigger') await out.write(await triggerDdl(this.conn, { db: target, name: info.name!, table: exists }));
-        if (type === 'routine') await out.write(await routineDdl(this.conn, { db: target, name: info.name!, type: info.objectType as 'PROCEDURE' }));
+        if (type === 'routine') await out.write(await routineDdl(this.conn, { db: target, name: info.name!, type: info.objectType as RoutineInfo['type'] }));
+        // dropping a package drops its body: save the body with it
+        if (info.objectType === 'PACKAGE' && await this.objectExists('routine', target, info.name!, 'PACKAGE BODY')) {
+          this.seen.add(`routine:${target}.${info.name}:PACKAGE BODY`);
+          await out.write(await routineDdl(this.conn, { db: target, name: info.name!, type: 'PACKAGE BODY' }));
+        }
         if (type === 'event') await out.write(await eventDdl(this.conn, info.name!));
       });
     }

@@ -18,7 +18,7 @@ export interface StatementInfo {
   name?: string;
   /** For triggers: the table they are on. */
   table?: string;
-  /** For routines: PROCEDURE or FUNCTION. */
+  /** For routines: PROCEDURE, FUNCTION, PACKAGE or PACKAGE BODY. */
   objectType?: string;
 }
 
@@ -59,7 +59,7 @@ function skipIfExists(tokens: Token[], i: number): number {
 const OBJECTS: Record<string, [StatementKind, StatementKind]> = {
   TABLE: ['create-table', 'drop-table'], SEQUENCE: ['create-table', 'drop-table'], VIEW: ['create-view', 'drop-view'],
   TRIGGER: ['create-trigger', 'drop-trigger'], PROCEDURE: ['create-routine', 'drop-routine'],
-  FUNCTION: ['create-routine', 'drop-routine'], EVENT: ['create-event', 'drop-event'],
+  FUNCTION: ['create-routine', 'drop-routine'], PACKAGE: ['create-routine', 'drop-routine'], EVENT: ['create-event', 'drop-event'],
   DATABASE: ['database', 'database'], SCHEMA: ['database', 'database'],
 };
 
@@ -73,9 +73,10 @@ function createOrDrop(tokens: Token[], create: boolean): StatementInfo {
   const word = up(tokens[i]);
   if (!word) return { kind: 'other' };
   const kind = OBJECTS[word]![create ? 0 : 1];
-  const n = nameAt(tokens, skipIfExists(tokens, i + 1));
+  const body = word === 'PACKAGE' && up(tokens[i + 1]) === 'BODY';
+  const n = nameAt(tokens, skipIfExists(tokens, i + (body ? 2 : 1)));
   const info: StatementInfo = { kind, ...(n.db ? { db: n.db } : {}), ...(n.name ? { name: n.name } : {}) };
-  if (word === 'PROCEDURE' || word === 'FUNCTION') info.objectType = word;
+  if (word === 'PROCEDURE' || word === 'FUNCTION' || word === 'PACKAGE') info.objectType = body ? 'PACKAGE BODY' : word;
   if (kind === 'create-trigger') {
     const on = tokens.findIndex((t, k) => k > n.next && up(t) === 'ON');
     if (on > 0) info.table = nameAt(tokens, on + 1).name;
