@@ -16,6 +16,7 @@ import { aclSql } from './catalog/acl.js';
 import { PostgresDumper } from './dumper.js';
 import { NAMED_KINDS, nameKey, type DumpContents, type NamedKind } from './prescan.js';
 import { ident, qname } from './quote.js';
+import { dropSigned, findSigned, type ExistingSigned } from './restore-signed.js';
 import { closePg, connectPg, type PgClient } from './session.js';
 
 export interface OpenedTarget {
@@ -74,6 +75,7 @@ export interface Existing {
   relations: { schema: string; name: string; kind: string }[];
   types: { oid: number; schema: string; name: string; kind: string }[];
   named: { kind: NamedKind; schema: string; name: string }[];
+  signed: ExistingSigned[];
 }
 
 /** Catalog, name and namespace columns of each named kind. */
@@ -92,7 +94,7 @@ export async function findExisting(client: PgClient, c: DumpContents, includeTyp
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = c.relname
     WHERE c.relkind IN ('r','p','v','m','S','f')`, [rs, rn])).rows;
-  if (!includeTypes) return { relations, types: [], named: [] };
+  if (!includeTypes) return { relations, types: [], named: [], signed: [] };
   const [ts, tn] = split(c.types.map(nameKey));
   const types = (await client.query<{ oid: number; schema: string; name: string; kind: string }>(`
     SELECT t.oid::int AS oid, n.nspname AS schema, t.typname AS name, t.typtype AS kind FROM pg_catalog.pg_type t
@@ -109,7 +111,7 @@ export async function findExisting(client: PgClient, c: DumpContents, includeTyp
         JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = o.${col}`, [ns, nn])).rows;
     named.push(...found.map((f) => ({ kind, ...f })));
   }
-  return { relations, types, named };
+  return { relations, types, named, signed: await findSigned(client, c.signed) };
 }
 
 export interface Companions {
@@ -229,6 +231,7 @@ export async function dropExisting(client: PgClient, e: Existing, c: DumpContent
       throw new DatabaseError('postgres', `cannot replace ${list.join(', ')}: ${(err as Error).message}${d ? ` (${d.replace(/\n/g, '; ')})` : ''}; drop those objects first or restore into an empty database`, { cause: err });
     }
   }
+  await dropSigned(client, e.signed, ['OPERATOR CLASS', 'OPERATOR FAMILY', 'OPERATOR', 'CAST']);
   if (e.types.length) await dropTypes(client, e, c);
   for (const kind of NAMED_KINDS) {
     const list = e.named.filter((o) => o.kind === kind).map((o) => qname(o.schema, o.name));

@@ -1,6 +1,6 @@
 /**
  * Casts, operators and operator classes and event triggers: the native driver refuses them by name; a plain pg_dump file of them restores through the
- * native statement reader into an identical database.
+ * native statement reader into an identical database, and again over that (non-empty) database.
  */
 import { execFileSync } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
@@ -42,4 +42,9 @@ test('a pg_dump plain file of them restores natively into an identical database'
   expect(got.rows).toEqual(want.rows);
   expect(got.schema).toBe(want.schema);
   expect(got.schema).toContain('ALTER EVENT TRIGGER log_ddl DISABLE');
+  // again, over the now non-empty target: its casts and event triggers are dropped and recreated
+  await databaseDrivers.get('postgres').restore(Readable.from([file]), target.dsn, { signal, log, baseDir: '/tmp', safetyBackup: false, reopen: async () => Readable.from([file]) });
+  const again = await fingerprint(target);
+  expect(again.rows).toEqual(want.rows);
+  expect(again.schema).toBe(want.schema);
 });
