@@ -58,7 +58,7 @@ export async function dropCreated(t: PgTarget): Promise<void> {
   }
 }
 
-/** True when the target has any table, view, sequence or type of its own (not from an extension). */
+/** True when the target has any table, view, sequence, type, cast or event trigger of its own (not from an extension). */
 export async function hasUserObjects(client: PgClient): Promise<boolean> {
   const r = await client.query<{ found: boolean }>(`
     SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -67,7 +67,10 @@ export async function hasUserObjects(client: PgClient): Promise<boolean> {
     OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
       WHERE t.typtype IN ('e','d','r','c') AND t.oid >= 16384 AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname !~ '^pg_'
         AND (t.typtype <> 'c' OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))
-        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')) AS found`);
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e'))
+    OR EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger e WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = e.oid AND d.deptype = 'e'))
+    OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast c WHERE c.oid >= 16384
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('e', 'i'))) AS found`);
   return r.rows[0]!.found;
 }
 
