@@ -84,7 +84,9 @@ test('the corpus is as hostile as promised', () => {
     'CREATE CONSTRAINT TRIGGER', 'WHEN ((old.n IS DISTINCT FROM new.n))', 'GRANT SELECT(name),UPDATE(name) ON TABLE app.codes', 'CHECK (app.under_cap(cap))',
     'CREATE TEXT SEARCH CONFIGURATION app.plain_english', 'ADD MAPPING FOR asciiword WITH app.english_stem_nostop, simple',
     'CREATE CAST (app.celsius AS numeric) WITH FUNCTION app.celsius_to_numeric(app.celsius) AS ASSIGNMENT', 'CREATE CAST (bit varying AS bytea) WITHOUT FUNCTION',
-    "COMMENT ON EVENT TRIGGER app_log_ddl IS 'audit; switched off'", 'ALTER EVENT TRIGGER app_log_ddl DISABLE', 'ALTER EVENT TRIGGER "Replica Drops" ENABLE REPLICA']) {
+    "COMMENT ON EVENT TRIGGER app_log_ddl IS 'audit; switched off'", 'ALTER EVENT TRIGGER app_log_ddl DISABLE', 'ALTER EVENT TRIGGER "Replica Drops" ENABLE REPLICA',
+    'CREATE OPERATOR app.!! (', 'CREATE OPERATOR CLASS app.abs_ops', 'ALTER OPERATOR FAMILY app.abs_ops USING btree ADD', 'USING btree (id app.abs_ops)',
+    'NEGATOR = OPERATOR(app.<>|),\n    MERGES,\n    HASHES,\n    RESTRICT = eqsel', 'DEFAULT FOR TYPE app.celsius USING hash']) {
     expect(expected.schema).toContain(shape);
   }
 });

@@ -12,6 +12,8 @@ import { Selection, type SelectionConfig } from './filter.js';
 import { loadFunctions } from './functions.js';
 import type { DumpObject } from './model.js';
 import { loadCollations, loadDefaultAcls, loadExtensions, loadSchemas } from './namespaces.js';
+import { loadOperatorClasses } from './opclasses.js';
+import { loadOperators } from './operators.js';
 import { orderObjects } from './order.js';
 import { loadIndexes, loadPolicies, loadRules, loadStatistics, loadTriggers } from './post-data.js';
 import { loadRelations } from './relations.js';
@@ -42,6 +44,8 @@ export async function loadCatalog(client: PgClient, version: number, opts: Catal
   await loadCollations(ctx);
   await loadTypes(ctx);
   await loadFunctions(ctx);
+  await loadOperators(ctx);
+  await loadOperatorClasses(ctx);
   await loadCasts(ctx);
   await loadTextSearch(ctx);
   const constraints = await loadConstraints(ctx, rels);

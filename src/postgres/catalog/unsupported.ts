@@ -7,9 +7,6 @@ import { SYSTEM_SCHEMA_SQL, type CatalogContext } from './context.js';
 
 /** Kind, catalog, name expression and namespace column (or null for database-wide objects). */
 const KINDS: [string, string, string, string | null][] = [
-  ['operator', 'pg_operator', 'oprname', 'oprnamespace'],
-  ['operator class', 'pg_opclass', 'opcname', 'opcnamespace'],
-  ['operator family', 'pg_opfamily', 'opfname', 'opfnamespace'],
   ['conversion', 'pg_conversion', 'conname', 'connamespace'],
   ['text search parser', 'pg_ts_parser', 'prsname', 'prsnamespace'],
   ['text search template', 'pg_ts_template', 'tmplname', 'tmplnamespace'],
