@@ -10,6 +10,17 @@ import { describeStatement, nameFromLiteral, type QName } from './statement-info
 export const NAMED_KINDS = ['TEXT SEARCH CONFIGURATION', 'TEXT SEARCH DICTIONARY', 'COLLATION'] as const;
 export type NamedKind = (typeof NAMED_KINDS)[number];
 
+/**
+ * Objects without `OR REPLACE` that a name alone does not identify, which a non-empty target may have
+ * already: dropped and recreated. `parts`: CAST [source, target] (types as written); EVENT TRIGGER
+ * [name]; OPERATOR [schema, name, left, right] (types as written, '' for none); OPERATOR CLASS and
+ * OPERATOR FAMILY [schema, name, access method]. Names as stored.
+ */
+export interface SignedObject {
+  kind: 'CAST' | 'EVENT TRIGGER' | 'OPERATOR' | 'OPERATOR CLASS' | 'OPERATOR FAMILY';
+  parts: string[];
+}
+
 export type RelationKind = 'TABLE' | 'VIEW' | 'MATERIALIZED VIEW' | 'SEQUENCE' | 'FOREIGN TABLE';
 
 export interface DumpContents {
@@ -18,6 +29,7 @@ export interface DumpContents {
   functions: QName[];
   /** Objects without `OR REPLACE` that a non-empty target may have already: dropped and recreated. */
   named: { kind: NamedKind; name: QName }[];
+  signed: SignedObject[];
   /** Foreign keys the dump adds: `schema.table|constraint` → the referenced table. */
   foreignKeys: Map<string, QName>;
   /** `schema.name` of a sequence or index → the table it belongs to. */
@@ -40,7 +52,10 @@ export function noteStatement(c: DumpContents, sql: string): void {
     else if (['FUNCTION', 'PROCEDURE', 'AGGREGATE'].includes(what)) c.functions.push(info.object);
     else if ((NAMED_KINDS as readonly string[]).includes(what)) c.named.push({ kind: what as NamedKind, name: info.object });
     else if (what === 'INDEX' && info.table) c.owner.set(nameKey(info.object), info.table);
+    else if (what === 'EVENT TRIGGER') c.signed.push({ kind: what, parts: [info.object.name] });
   }
+  const signed = verb === 'CREATE CAST' || verb === 'CREATE OPERATOR' ? signedObject(sql) : undefined;
+  if (signed) c.signed.push(signed);
   if (info.ownedSequence && info.table) c.owner.set(nameKey(info.ownedSequence), info.table);
   const added = verb === 'ALTER TABLE' && info.table ? addedConstraint(sql) : undefined;
   if (!added || !info.table) return;
@@ -62,8 +77,59 @@ export function addedConstraint(sql: string): { name: string; kind: string; refe
   return { name, kind, references: ref ? nameFromLiteral(ref[1]!) : undefined };
 }
 
+const OPERATOR = /^\s*CREATE\s+OPERATOR\s+(?:("(?:[^"]|"")+"|[\w$]+)\s*\.\s*)?([^\s(]+)\s*\(/i;
+const OPCLASS = new RegExp(`^\\s*CREATE\\s+OPERATOR\\s+(CLASS|FAMILY)\\s+((?:${IDENT})(?:\\s*\\.\\s*(?:${IDENT}))?)[\\s\\S]*?\\bUSING\\s+(${IDENT})`, 'i');
+
+/** `CREATE CAST` / `CREATE OPERATOR [CLASS | FAMILY]`: what identifies the object. */
+export function signedObject(sql: string): SignedObject | undefined {
+  const cls = OPCLASS.exec(sql);
+  if (cls) {
+    const name = nameFromLiteral(cls[2]!);
+    const am = nameFromLiteral(cls[3]!);
+    return name && am ? { kind: `OPERATOR ${cls[1]!.toUpperCase()}` as SignedObject['kind'], parts: [name.schema ?? 'public', name.name, am.name] } : undefined;
+  }
+  const op = OPERATOR.exec(sql);
+  if (op) {
+    const arg = (which: string) => new RegExp(`\\b${which}\\s*=\\s*([^,)]+?)\\s*[,)]`, 'i').exec(sql)?.[1] ?? '';
+    const schema = op[1] ? nameFromLiteral(op[1])!.name : 'public';
+    return { kind: 'OPERATOR', parts: [schema, op[2]!, arg('LEFTARG'), arg('RIGHTARG')] };
+  }
+  const types = /^\s*CREATE\s+CAST\b/i.test(sql) ? castTypes(sql) : undefined;
+  return types ? { kind: 'CAST', parts: types } : undefined;
+}
+
+/** `CREATE CAST (source AS target) …`: the two type names as written (quotes and typmods kept). */
+export function castTypes(sql: string): [string, string] | undefined {
+  const open = sql.indexOf('(');
+  if (open < 0) return undefined;
+  const parts: string[] = [''];
+  let depth = 0;
+  for (let i = open + 1; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === '"') {
+      const end = sql.indexOf('"', i + 1);
+      const close = end < 0 ? sql.length : end;
+      parts[parts.length - 1] += sql.slice(i, close + 1);
+      i = close;
+      continue;
+    }
+    if (c === ')' && depth === 0) break;
+    if (c === '(') depth++;
+    if (c === ')') depth--;
+    const as = depth === 0 && /^\sAS\s/i.exec(sql.slice(i, i + 4));
+    if (as && parts.length === 1) {
+      parts.push('');
+      i += 2;
+      continue;
+    }
+    parts[parts.length - 1] += c;
+  }
+  const [source, target] = parts.map((p) => p.trim());
+  return source && target ? [source, target] : undefined;
+}
+
 export function emptyContents(): DumpContents {
-  return { relations: [], types: [], functions: [], named: [], foreignKeys: new Map(), owner: new Map() };
+  return { relations: [], types: [], functions: [], named: [], signed: [], foreignKeys: new Map(), owner: new Map() };
 }
 
 export async function scanDump(input: Readable): Promise<DumpContents> {

@@ -22,6 +22,7 @@ import {
   dropCreated, dropExisting, dropForeignKeys, dropFunctions, findCompanions, findExisting, hasUserObjects, lockExisting, openTarget, safetyBackup,
   suspendDefaultAcls, type Companions, type Existing,
 } from './restore-target.js';
+import { dropSigned } from './restore-signed.js';
 import { closePg, type PgClient } from './session.js';
 import { readSql, type SqlEvent } from './sql-reader.js';
 import { describeStatement, type StatementInfo } from './statement-info.js';
@@ -82,7 +83,7 @@ export class PlainRestore {
     try {
       await client.query('BEGIN');
       const existing = await this.prepare(opened.created);
-      if (existing && (existing.relations.length || existing.types.length || existing.named.length)) await this.replace(existing);
+      if (existing && (existing.relations.length || existing.types.length || existing.named.length || existing.signed.length)) await this.replace(existing);
       const resumeAcls = opened.created ? undefined : await suspendDefaultAcls(client);
       const ends = new Ends();
       for await (const ev of readSql(ends.watch(chunks))) await this.event(ev);
@@ -118,6 +119,7 @@ export class PlainRestore {
       relations: this.contents.relations.filter((r) => this.wantedTable(r.name.schema, r.name.name)),
       types: this.sel ? [] : this.contents.types,
       named: this.sel ? [] : this.contents.named,
+      signed: this.sel ? [] : this.contents.signed,
     };
     const existing = await findExisting(this.client!, wanted, !this.sel);
     const companions = await findCompanions(this.client!, existing, this.contents, !this.sel);
@@ -140,10 +142,11 @@ export class PlainRestore {
         this.opts.log.info(`postgres: safety backup of ${names.length} relation(s) about to be replaced: ${this.safetyFile}`);
       }
     }
+    await dropSigned(this.client!, existing.signed, ['EVENT TRIGGER']);
     await dropForeignKeys(this.client!, this.companionFks);
     await dropFunctions(this.client!, this.companionFunctions, existing.relations);
     await dropExisting(this.client!, existing, this.contents!);
-    this.opts.log.info(`postgres: replacing ${[...names, ...existing.types, ...existing.named].map((o) => (typeof o === 'string' ? o : `${o.schema}.${o.name}`)).join(', ')}`);
+    this.opts.log.info(`postgres: replacing ${replacedNames(existing).join(', ')}`);
   }
 
   private wantedTable(schema: string | undefined, name: string): boolean {
@@ -237,7 +240,7 @@ export class PlainRestore {
     try {
       if (opened.created) out?.write(`would create database ${this.t.database}\n`);
       const existing = opened.created ? undefined : await this.prepare(false);
-      const replaced = [...(existing?.relations ?? []), ...(existing?.types ?? []), ...(existing?.named ?? [])].map((o) => `${o.schema}.${o.name}`);
+      const replaced = existing ? replacedNames(existing) : [];
       if (replaced.length) out?.write(`would replace ${replaced.join(', ')}${this.opts.safetyBackup === false ? '' : ' (saved first to onedump-safety/)'}\n`);
       for (const f of this.companionFks) out?.write(`would drop and re-add foreign key ${f.name} of ${f.schema}.${f.table}\n`);
       for (const f of this.companionFunctions) out?.write(`would drop and recreate ${f.schema}.${f.name}(${f.args})\n`);
@@ -278,6 +281,10 @@ export class PlainRestore {
     }
   }
 
+}
+
+function replacedNames(e: Existing): string[] {
+  return [...[...e.relations, ...e.types, ...e.named].map((o) => `${o.schema}.${o.name}`), ...e.signed.map((g) => `${g.kind.toLowerCase()} ${g.label}`)];
 }
 
 /** CREATE FUNCTION → CREATE OR REPLACE; CREATE SCHEMA/EXTENSION tolerate an existing one. */

@@ -16,6 +16,7 @@ import { aclSql } from './catalog/acl.js';
 import { PostgresDumper } from './dumper.js';
 import { NAMED_KINDS, nameKey, type DumpContents, type NamedKind } from './prescan.js';
 import { ident, qname } from './quote.js';
+import { dropSigned, findSigned, type ExistingSigned } from './restore-signed.js';
 import { closePg, connectPg, type PgClient } from './session.js';
 
 export interface OpenedTarget {
@@ -57,7 +58,7 @@ export async function dropCreated(t: PgTarget): Promise<void> {
   }
 }
 
-/** True when the target has any table, view, sequence or type of its own (not from an extension). */
+/** True when the target has any table, view, sequence, type, cast or event trigger of its own (not from an extension). */
 export async function hasUserObjects(client: PgClient): Promise<boolean> {
   const r = await client.query<{ found: boolean }>(`
     SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -66,7 +67,10 @@ export async function hasUserObjects(client: PgClient): Promise<boolean> {
     OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
       WHERE t.typtype IN ('e','d','r','c') AND t.oid >= 16384 AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname !~ '^pg_'
         AND (t.typtype <> 'c' OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))
-        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')) AS found`);
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e'))
+    OR EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger e WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = e.oid AND d.deptype = 'e'))
+    OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast c WHERE c.oid >= 16384
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('e', 'i'))) AS found`);
   return r.rows[0]!.found;
 }
 
@@ -74,6 +78,7 @@ export interface Existing {
   relations: { schema: string; name: string; kind: string }[];
   types: { oid: number; schema: string; name: string; kind: string }[];
   named: { kind: NamedKind; schema: string; name: string }[];
+  signed: ExistingSigned[];
 }
 
 /** Catalog, name and namespace columns of each named kind. */
@@ -92,7 +97,7 @@ export async function findExisting(client: PgClient, c: DumpContents, includeTyp
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = c.relname
     WHERE c.relkind IN ('r','p','v','m','S','f')`, [rs, rn])).rows;
-  if (!includeTypes) return { relations, types: [], named: [] };
+  if (!includeTypes) return { relations, types: [], named: [], signed: [] };
   const [ts, tn] = split(c.types.map(nameKey));
   const types = (await client.query<{ oid: number; schema: string; name: string; kind: string }>(`
     SELECT t.oid::int AS oid, n.nspname AS schema, t.typname AS name, t.typtype AS kind FROM pg_catalog.pg_type t
@@ -109,7 +114,7 @@ export async function findExisting(client: PgClient, c: DumpContents, includeTyp
         JOIN unnest($1::text[], $2::text[]) AS w(s, r) ON w.s = n.nspname AND w.r = o.${col}`, [ns, nn])).rows;
     named.push(...found.map((f) => ({ kind, ...f })));
   }
-  return { relations, types, named };
+  return { relations, types, named, signed: await findSigned(client, c.signed) };
 }
 
 export interface Companions {
@@ -229,6 +234,7 @@ export async function dropExisting(client: PgClient, e: Existing, c: DumpContent
       throw new DatabaseError('postgres', `cannot replace ${list.join(', ')}: ${(err as Error).message}${d ? ` (${d.replace(/\n/g, '; ')})` : ''}; drop those objects first or restore into an empty database`, { cause: err });
     }
   }
+  await dropSigned(client, e.signed, ['OPERATOR CLASS', 'OPERATOR FAMILY', 'OPERATOR', 'CAST']);
   if (e.types.length) await dropTypes(client, e, c);
   for (const kind of NAMED_KINDS) {
     const list = e.named.filter((o) => o.kind === kind).map((o) => qname(o.schema, o.name));

@@ -107,15 +107,43 @@ test('schema_only then data_only restore to the same database as a full dump', a
   expect(got.schema).toBe(want.schema);
 });
 
+test('casts and event triggers go with the whole database: not with schemas, tables, or an excluded schema they use', async () => {
+  const db = await createDb();
+  dbs.push(db);
+  await db.query(`CREATE SCHEMA conv; CREATE TYPE conv.price AS (v numeric);
+    CREATE FUNCTION conv.to_num(p conv.price) RETURNS numeric LANGUAGE sql IMMUTABLE RETURN p.v;
+    CREATE CAST (conv.price AS numeric) WITH FUNCTION conv.to_num(conv.price);
+    CREATE FUNCTION public.noop() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+    CREATE EVENT TRIGGER od_noop ON ddl_command_start EXECUTE FUNCTION public.noop();
+    CREATE TABLE public.t (x int)`);
+  const text = async (cfg: Partial<DatabaseConfig>) => {
+    let out = '';
+    const dumper = await postgresDriver.createDumper({ driver: 'postgres', dsn: db.dsn, ...cfg }, { log, baseDir: '/tmp' });
+    await dumper.dump(new Writable({ write: (c, _e, cb) => { out += c; cb(); } }), { signal });
+    return out;
+  };
+  const cast = 'CREATE CAST (conv.price AS numeric) WITH FUNCTION conv.to_num(conv.price);\n';
+  const trigger = 'CREATE EVENT TRIGGER od_noop ON ddl_command_start\n   EXECUTE FUNCTION public.noop();\nALTER EVENT TRIGGER od_noop OWNER TO postgres;\n';
+  const all = await text({});
+  expect(all).toContain(cast);
+  expect(all).toContain(trigger);
+  for (const cfg of [{ schemas: ['conv', 'public'] }, { tables: ['t'] }]) {
+    expect(await text(cfg)).not.toMatch(/CREATE (CAST|EVENT TRIGGER)/);
+  }
+  const noConv = await text({ exclude_schemas: ['conv'] });
+  expect(noConv).not.toContain('CREATE CAST');
+  expect(noConv).toContain(trigger);
+});
+
 test('objects the native driver does not rebuild fail the dump by name instead of going missing', async () => {
   const odd = await createDb();
   dbs.push(odd);
   await odd.query(`CREATE TABLE t (x int);
-    CREATE OPERATOR public.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq);
+    CREATE PUBLICATION od_pub FOR TABLE t;
     SELECT lo_from_bytea(0, 'blob')`);
   const dumper = await postgresDriver.createDumper({ driver: 'postgres', dsn: odd.dsn }, { log, baseDir: '/tmp' });
   await expect(dumper.dump(new Writable({ write: (_c, _e, cb) => cb() }), { signal }))
-    .rejects.toThrow(/^postgres: the database has objects the native driver does not dump \(operator public\.===, large object \d+\); use driver pg_dump for it$/);
+    .rejects.toThrow(/^postgres: the database has objects the native driver does not dump \(publication od_pub, large object \d+\); use driver pg_dump for it$/);
   // a dump of chosen tables does not need them
   const tables = await postgresDriver.createDumper({ driver: 'postgres', dsn: odd.dsn, tables: ['t'] }, { log, baseDir: '/tmp' });
   await expect(tables.dump(new Writable({ write: (_c, _e, cb) => cb() }), { signal })).resolves.toMatchObject({ tables: { 'public.t': 0 } });

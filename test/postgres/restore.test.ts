@@ -4,7 +4,7 @@
  */
 import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import winston from 'winston';
@@ -188,6 +188,21 @@ test('an unreadable custom-format archive is one clear error and creates nothing
   writeFileSync(file, Buffer.concat([Buffer.from('PGDMP'), Buffer.alloc(4000, 7)]));
   await expect(restore(file, target.dsn)).rejects.toThrow(/postgres: reading the custom-format archive failed: pg_restore exited with status 1: pg_restore: error: /);
   expect(await exists(target)).toBe(false);
+});
+
+test('a target whose only objects are the casts and event triggers the dump creates is restored over', async () => {
+  const only = track(await createDb());
+  await only.query(`CREATE FUNCTION public.noop() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+    CREATE EVENT TRIGGER od_only ON ddl_command_start EXECUTE FUNCTION public.noop();
+    ALTER EVENT TRIGGER od_only ENABLE ALWAYS;
+    CREATE CAST (bit varying AS bytea) WITHOUT FUNCTION`);
+  let text = '';
+  const dumper = await postgresDriver.createDumper({ driver: 'postgres', dsn: only.dsn }, { log, baseDir: dir.path });
+  await dumper.dump(new Writable({ write: (c, _e, cb) => { text += c; cb(); } }), { signal });
+  const target = track(futureDb());
+  for (let i = 0; i < 2; i++) await restore(() => Readable.from([text]), target.dsn, { safetyBackup: false });
+  expect((await fingerprint(target)).schema).toBe((await fingerprint(only)).schema);
+  expect((await fingerprint(target)).schema).toContain('ALTER EVENT TRIGGER od_only ENABLE ALWAYS');
 });
 
 test('statements that cannot run in a transaction: BEGIN/COMMIT ignored, VACUUM after commit, CREATE DATABASE refused', async () => {

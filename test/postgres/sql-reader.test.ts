@@ -1,5 +1,6 @@
 /** The streaming PostgreSQL statement reader: every construct, at every chunk boundary. */
 import { PgSqlReader, SqlSyntaxError, type SqlEvent } from '../../src/postgres/sql-reader.js';
+import { signedObject } from '../../src/postgres/prescan.js';
 
 type Simple = { s: string; line: number } | { meta: string } | { copy: string } | { end: true };
 
@@ -104,4 +105,13 @@ test('a truncated dump is an error naming the line', () => {
   expect(() => read('COPY t FROM stdin;\n1\n2\n')).toThrow(/not terminated/);
   expect(() => read("SELECT 1;\nSELECT 'abc")).toThrow(/line 2: unterminated quoted string/);
   expect(() => read('SELECT $$ abc')).toThrow(/dollar-quoted/);
+});
+
+test('casts, operators and operator classes are identified by what DROP needs', () => {
+  expect(signedObject('CREATE CAST ("My Type" AS numeric(10,2)) WITH FUNCTION f("My Type")')).toEqual({ kind: 'CAST', parts: ['"My Type"', 'numeric(10,2)'] });
+  expect(signedObject('CREATE CAST ("a AS b" AS text) WITHOUT FUNCTION')).toEqual({ kind: 'CAST', parts: ['"a AS b"', 'text'] });
+  expect(signedObject('CREATE OPERATOR "S".<| (\n    FUNCTION = ext.abs_lt,\n    LEFTARG = integer,\n    RIGHTARG = "S"."T"\n)')).toEqual({ kind: 'OPERATOR', parts: ['S', '<|', 'integer', '"S"."T"'] });
+  expect(signedObject('CREATE OPERATOR - (FUNCTION = neg, RIGHTARG = ext.t)')).toEqual({ kind: 'OPERATOR', parts: ['public', '-', '', 'ext.t'] });
+  expect(signedObject('CREATE OPERATOR CLASS ext."Abs" FOR TYPE integer USING btree FAMILY ext."Abs" AS OPERATOR 1 ext.<|')).toEqual({ kind: 'OPERATOR CLASS', parts: ['ext', 'Abs', 'btree'] });
+  expect(signedObject('CREATE OPERATOR FAMILY ext.abs_ops USING btree')).toEqual({ kind: 'OPERATOR FAMILY', parts: ['ext', 'abs_ops', 'btree'] });
 });

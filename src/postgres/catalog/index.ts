@@ -3,6 +3,7 @@
  * Definitions come from the pg_get_*def functions where they exist, as in pg_dump.
  */
 import type { PgClient } from '../session.js';
+import { loadCasts, loadEventTriggers } from './casts.js';
 import { separateCheckLoops } from './check-loops.js';
 import { loadConstraints } from './constraints.js';
 import { CatalogContext, type DumpScope } from './context.js';
@@ -11,6 +12,8 @@ import { Selection, type SelectionConfig } from './filter.js';
 import { loadFunctions } from './functions.js';
 import type { DumpObject } from './model.js';
 import { loadCollations, loadDefaultAcls, loadExtensions, loadSchemas } from './namespaces.js';
+import { loadOperatorClasses } from './opclasses.js';
+import { loadOperators } from './operators.js';
 import { orderObjects } from './order.js';
 import { loadIndexes, loadPolicies, loadRules, loadStatistics, loadTriggers } from './post-data.js';
 import { loadRelations } from './relations.js';
@@ -41,6 +44,9 @@ export async function loadCatalog(client: PgClient, version: number, opts: Catal
   await loadCollations(ctx);
   await loadTypes(ctx);
   await loadFunctions(ctx);
+  await loadOperators(ctx);
+  await loadOperatorClasses(ctx);
+  await loadCasts(ctx);
   await loadTextSearch(ctx);
   const constraints = await loadConstraints(ctx, rels);
   const identity = await loadSequences(ctx, rels);
@@ -54,6 +60,7 @@ export async function loadCatalog(client: PgClient, version: number, opts: Catal
   await loadStatistics(ctx, withRules);
   if (!opts.schemaOnly) await loadSequenceValues(ctx, rels);
   await loadDefaultAcls(ctx);
+  await loadEventTriggers(ctx);
   await loadDependencies(ctx);
   addRefreshOrder(ctx);
   if (opts.dataOnly) orderDataByForeignKeys(ctx, constraints.foreignKeys);

@@ -7,16 +7,11 @@ import { SYSTEM_SCHEMA_SQL, type CatalogContext } from './context.js';
 
 /** Kind, catalog, name expression and namespace column (or null for database-wide objects). */
 const KINDS: [string, string, string, string | null][] = [
-  ['operator', 'pg_operator', 'oprname', 'oprnamespace'],
-  ['operator class', 'pg_opclass', 'opcname', 'opcnamespace'],
-  ['operator family', 'pg_opfamily', 'opfname', 'opfnamespace'],
   ['conversion', 'pg_conversion', 'conname', 'connamespace'],
   ['text search parser', 'pg_ts_parser', 'prsname', 'prsnamespace'],
   ['text search template', 'pg_ts_template', 'tmplname', 'tmplnamespace'],
-  ['cast', 'pg_cast', "castsource::regtype::text || ' AS ' || casttarget::regtype::text", null],
   ['foreign-data wrapper', 'pg_foreign_data_wrapper', 'fdwname', null],
   ['foreign server', 'pg_foreign_server', 'srvname', null],
-  ['event trigger', 'pg_event_trigger', 'evtname', null],
   ['publication', 'pg_publication', 'pubname', null],
   ['transform', 'pg_transform', "trftype::regtype::text", null],
   ['access method', 'pg_am', 'amname', null],
