@@ -148,3 +148,21 @@ test('objects the native driver does not rebuild fail the dump by name instead o
   const tables = await postgresDriver.createDumper({ driver: 'postgres', dsn: odd.dsn, tables: ['t'] }, { log, baseDir: '/tmp' });
   await expect(tables.dump(new Writable({ write: (_c, _e, cb) => cb() }), { signal })).resolves.toMatchObject({ tables: { 'public.t': 0 } });
 });
+
+test("column options: n_distinct is kept, the server's own attoptions bookkeeping is not copied", async () => {
+  await src.query(`ALTER TABLE sales.items ALTER COLUMN qty SET (n_distinct = 5)`);
+  const catalog = await src.query<{ o: string }>(`SELECT unnest(attoptions) AS o FROM pg_attribute
+    WHERE attrelid = 'sales.items'::regclass AND attnum > 0`);
+  const others = catalog.map((r) => r.o.split('=')[0]!).filter((n) => n !== 'n_distinct');
+  const { text } = await dumpText({ schemas: ['sales'] });
+  expect(text).toContain('ALTER TABLE ONLY sales.items ALTER COLUMN qty SET (n_distinct=5);');
+  // some server builds stamp every column (e.g. pg_attver=…); pg_dump leaves such entries out
+  for (const name of new Set(others)) expect(text).not.toContain(`${name}=`);
+  const target = futureDb();
+  dbs.push(target);
+  await restoreText(text, target);
+  const restored = await target.query<{ o: string[] | null }>(`SELECT attoptions AS o FROM pg_attribute
+    WHERE attrelid = 'sales.items'::regclass AND attname = 'qty'`);
+  expect(restored[0]!.o).toContain('n_distinct=5');
+  await src.query(`ALTER TABLE sales.items ALTER COLUMN qty RESET (n_distinct)`);
+});

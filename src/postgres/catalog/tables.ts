@@ -38,13 +38,22 @@ function columnLine(c: ColumnRow): string {
   return s;
 }
 
+/**
+ * The per-column options `ALTER COLUMN … SET (…)` accepts (PostgreSQL 9–17). Anything else in
+ * `attoptions` is the server's own bookkeeping (some builds stamp every column), which pg_dump leaves
+ * out too: copied, it would make the dump fail on any other server.
+ */
+const COLUMN_OPTIONS = new Set(['n_distinct', 'n_distinct_inherited']);
+const userColumnOptions = (options: string[] | null) => (options ?? []).filter((o) => COLUMN_OPTIONS.has(o.slice(0, o.indexOf('=')).toLowerCase()));
+
 /** Column settings that CREATE TABLE cannot express. */
 function columnExtras(table: string, cols: ColumnRow[]): string {
   let sql = '';
   for (const c of cols) {
     const col = `ALTER TABLE ONLY ${table} ALTER COLUMN ${ident(c.name)}`;
     if (c.stattarget != null) sql += `${col} SET STATISTICS ${c.stattarget};\n`;
-    if (c.options?.length) sql += `${col} SET (${c.options.join(', ')});\n`;
+    const options = userColumnOptions(c.options);
+    if (options.length) sql += `${col} SET (${options.join(', ')});\n`;
     if (c.storage) sql += `${col} SET STORAGE ${STORAGE[c.storage]};\n`;
     if (c.compression) sql += `${col} SET COMPRESSION ${c.compression === 'l' ? 'lz4' : 'pglz'};\n`;
   }
