@@ -33,7 +33,7 @@ export interface RunJobOptions {
 export async function runJob(job: JobConfig, opts: RunJobOptions): Promise<JobResult> {
   const log = opts.log.child({ job: job.name });
   const startedAt = new Date();
-  const signal = runSignal(job, opts.signal);
+  const { signal, dispose } = runSignal(job, opts.signal);
   log.info(`job ${job.name} started${opts.dryRun ? ' (dry run)' : ''}`);
   let attempts = 0;
   let outcome: JobOutcome | undefined;
@@ -58,15 +58,22 @@ export async function runJob(job: JobConfig, opts: RunJobOptions): Promise<JobRe
       }
     }
   }
+  dispose();
   const result = toResult(job, { startedAt, attempts, outcome, error, dryRun: !!opts.dryRun, aborted: signal.aborted });
   await notifyAll(result, job, opts.notifiers ?? [], log);
   return result;
 }
 
-/** The run's signal: the caller's (shutdown) combined with the job's `timeout`. */
-function runSignal(job: JobConfig, outer?: AbortSignal): AbortSignal {
-  const signals = [outer, job.timeoutMs ? AbortSignal.timeout(job.timeoutMs) : undefined].filter((s): s is AbortSignal => !!s);
-  return signals.length ? AbortSignal.any(signals) : new AbortController().signal;
+/**
+ * The run's signal: the caller's (shutdown) combined with the job's `timeout`. The timeout is a timer
+ * held here until `dispose()`, not `AbortSignal.timeout()`: inside `AbortSignal.any()` Node may
+ * garbage-collect that signal before it fires (nodejs/node#57736), and the job would never time out.
+ */
+function runSignal(job: JobConfig, outer?: AbortSignal): { signal: AbortSignal; dispose(): void } {
+  const timeout = new AbortController();
+  const timer = job.timeoutMs ? setTimeout(() => timeout.abort(new DOMException('The operation timed out.', 'TimeoutError')), job.timeoutMs) : undefined;
+  const signal = outer ? AbortSignal.any([outer, timeout.signal]) : timeout.signal;
+  return { signal, dispose: () => clearTimeout(timer) };
 }
 
 function toResult(
