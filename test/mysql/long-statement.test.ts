@@ -88,7 +88,7 @@ test('a ~100 MB INSERT restores like the stock client, with peak RSS below basel
   const stdin = openSync(big, 'r');
   const client = spawn('mariadb', ['--no-defaults', '-uroot', '-h127.0.0.1', '-P3306', '--max-allowed-packet=1G', stock], { stdio: [stdin, 'ignore', 'pipe'] });
   let err = '';
-  client.stderr.on('data', (d) => (err = (err + d).slice(-500)));
+  client.stderr!.on('data', (d) => (err = (err + d).slice(-500)));
   const code = await new Promise((resolve) => client.on('exit', resolve));
   closeSync(stdin);
   expect({ code, err }).toEqual({ code: 0, err: '' });
