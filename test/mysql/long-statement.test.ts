@@ -1,12 +1,17 @@
 /**
  * Statements far bigger than a socket buffer: `onedump restore` sends them in pieces (long-query.ts),
  * so a ~100 MB INSERT loads the same as with the stock client while the process holds it about once,
- * and statements around the 0xFFFFFF-byte packet boundary arrive whole.
+ * statements around the 0xFFFFFF-byte packet boundary arrive whole, and a mysql2 whose internals differ
+ * from what long-query.ts expects is refused loudly.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import mysql from 'mysql2';
+import { connectMysql } from '../../src/dumpers/mysql/connection.js';
+import { parseMysqlDsn } from '../../src/dumpers/mysql/dsn.js';
+import { execParts } from '../../src/dumpers/mysql/long-query.js';
 import { trackPeakRss } from '../harness/rss.js';
 import { CLI, tempDir } from '../harness/util.js';
 import { dropDatabases, mariadb, ROOT_DSN, uniqueName } from './corpus.js';
@@ -116,3 +121,23 @@ test('statements at the 0xFFFFFF-byte packet boundary (payload = command byte + 
   const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
   expect(mariadb(`SELECT id, LENGTH(v), MD5(v) FROM ${edges}.t ORDER BY id`)).toBe(pads.map((p, i) => `${i + 1}\t${p.length}\t${md5(p)}\n`).join(''));
 }, 180_000);
+
+test('pieces run as one statement; a mysql2 whose Query command writes something else is refused loudly', async () => {
+  const conn = await connectMysql(parseMysqlDsn(`${ROOT_DSN}/`), { charset: 'binary', database: null });
+  type Start = (this: { sql: string }, p: unknown, c: { writePacket(p: unknown): void }) => unknown;
+  const Query = Object.getPrototypeOf((mysql as unknown as { createQuery: (...a: unknown[]) => object }).createQuery({ sql: '' }, undefined, () => undefined, {})) as { start: Start };
+  const start = Query.start;
+  try {
+    const parts = ['DO ', "'", 'x'.repeat(10), "'"];
+    expect(await execParts(conn, parts)).toEqual({ serverStatus: 2, affectedRows: 0 }); // autocommit
+    expect(parts).toEqual(['', '', '', '']); // dropped as they were sent
+    Query.start = function (p, c) {
+      if (this.sql === '') c.writePacket({ buffer: Buffer.from([1, 0, 0, 0, 9]), end: 5 });
+      return start.call(this, p, c);
+    };
+    await expect(execParts(conn, ['DO 1'])).rejects.toThrow(/unsupported mysql2 version: unexpected COM_QUERY packet\(s\) for an empty statement \(payload 09, 03\)/);
+  } finally {
+    Query.start = start;
+    conn.destroy();
+  }
+});

@@ -95,9 +95,9 @@ async function checkPacketSize(conn: MysqlConnection, payload: number, head: str
 /** Runs mysql2's `start` for an empty statement with `writePacket` intercepted: the command bytes and its next state. */
 function commandBytes(start: () => unknown, connection: CoreInternals): { bytes: Buffer; next: unknown } {
   const own = Object.getOwnPropertyDescriptor(connection, 'writePacket');
-  let written: PacketLike | undefined;
+  const packets: PacketLike[] = [];
   connection.writePacket = (p) => {
-    written = p;
+    packets.push(p);
   };
   let next: unknown;
   try {
@@ -106,10 +106,11 @@ function commandBytes(start: () => unknown, connection: CoreInternals): { bytes:
     if (own) Object.defineProperty(connection, 'writePacket', own);
     else delete (connection as Partial<CoreInternals>).writePacket;
   }
+  const written = packets.length === 1 ? packets[0] : undefined;
   const bytes = written?.buffer.subarray(4, written.end);
   // the command byte, then nothing or (with query attributes) parameter count 0 and parameter set count 1
   const ok = bytes && bytes[0] === COM_QUERY && (bytes.length === 1 || (bytes.length === 3 && bytes[1] === 0 && bytes[2] === 1));
-  if (!ok || typeof next !== 'function') throw new Error(`unsupported mysql2 version: unexpected COM_QUERY packet for an empty statement (${written?.buffer.toString('hex') ?? 'none'})`);
+  if (!ok || typeof next !== 'function') throw new Error(`unsupported mysql2 version: unexpected COM_QUERY packet(s) for an empty statement (payload ${packets.map((p) => p.buffer.subarray(4, p.end).toString('hex')).join(', ') || 'none'})`);
   return { bytes: Buffer.from(bytes), next };
 }
 
