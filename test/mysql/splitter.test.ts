@@ -4,8 +4,8 @@ import { clientCommand } from '../../src/dumpers/mysql/restore.js';
 import { classifyStatement } from '../../src/dumpers/mysql/statement-kind.js';
 
 /** Splits `text` fed in chunks of `size` characters (every size must give the same result). */
-function split(text: string, size = text.length || 1, nbe = false): SqlStatement[] {
-  const s = new MysqlStatementSplitter();
+function split(text: string, size = text.length || 1, nbe = false, partsAbove?: number): SqlStatement[] {
+  const s = new MysqlStatementSplitter({ partsAbove });
   s.noBackslashEscapes = nbe;
   const out: SqlStatement[] = [];
   for (let i = 0; i < text.length; i += size) {
@@ -32,6 +32,20 @@ describe('MysqlStatementSplitter', () => {
     expect(split(text, 4_099)).toEqual(whole);
     expect(whole.map((s) => s.line)).toEqual([3, 4, 4 + 200_000 + 3]);
     expect(whole[1]!.text).toBe(`BINLOG '\n${payload}'`);
+  });
+
+  test('statements longer than partsAbove come in pieces: joined they are the statement, text is its start', () => {
+    const payload = 'QUJD\n'.repeat(30_000);
+    const text = `SELECT 1;\nBINLOG '\n${payload}'  \n\t;\nINSERT INTO t VALUES ('${'x'.repeat(100_000)}')${' '.repeat(9_000)};SELECT 2`;
+    const whole = split(text);
+    for (const size of [4_099, 65_536, text.length]) {
+      const pieces = split(text, size, false, 90_000);
+      expect(pieces.map((s) => s.parts?.join('') ?? s.text)).toEqual(whole.map((s) => s.text));
+      expect(pieces.map((s) => s.line)).toEqual(whole.map((s) => s.line));
+      expect(pieces.map((s) => s.text)).toEqual(['SELECT 1', whole[1]!.text.slice(0, 65_536), whole[2]!.text.slice(0, 65_536), 'SELECT 2']);
+      if (size < text.length) expect(pieces[1]!.parts!.length).toBeGreaterThan(1);
+      expect(pieces[2]!.parts!.at(-1)).toMatch(/\)$/); // trailing whitespace trimmed across pieces
+    }
   });
 
   test('only ASCII whitespace is trimmed: a trailing 0xA0 byte can be half of a UTF-8 character', () => {

@@ -15,6 +15,7 @@ import { DatabaseError } from '../../errors.js';
 import type { RestoreOptions, RestoreResult } from '../types.js';
 import { connectMysql, type MysqlConnection } from './connection.js';
 import { parseMysqlDsn, type MysqlDsn } from './dsn.js';
+import { execParts } from './long-query.js';
 import { listed } from './plan.js';
 import { quoteIdent } from './quote.js';
 import { SafetyBackup } from './safety.js';
@@ -24,6 +25,8 @@ import { DryRunReport } from './dry-run.js';
 import { prepareSession } from './snapshot.js';
 
 const SERVER_STATUS_NO_BACKSLASH_ESCAPES = 512;
+/** Statements longer than this are sent in pieces, never held whole twice (long-query.ts). */
+const LONG_STATEMENT = 8 << 20;
 
 /** Which statements `--tables` keeps: those about the listed tables, and session/other statements. */
 export function keepForTables(info: StatementInfo, tables: string[] | undefined, db: string | undefined): boolean {
@@ -101,7 +104,7 @@ export async function forEachStatement(input: Readable, signal: AbortSignal, spl
  * being split (INSERTs cannot change the session's sql_mode, so the split stays valid).
  */
 async function execute(input: Readable, conn: MysqlConnection, dsn: MysqlDsn, opts: RestoreOptions, safety?: SafetyBackup): Promise<RestoreResult> {
-  const splitter = new MysqlStatementSplitter();
+  const splitter = new MysqlStatementSplitter({ partsAbove: LONG_STATEMENT });
   let db = dsn.database;
   let statements = 0;
   const tables = new Set<string>();
@@ -109,7 +112,7 @@ async function execute(input: Readable, conn: MysqlConnection, dsn: MysqlDsn, op
   const run = async (s: SqlStatement) => {
     let status: number;
     try {
-      status = (await conn.exec(clientCommand(s.text) ?? s.text)).serverStatus;
+      status = (s.parts ? await execParts(conn, s.parts) : await conn.exec(clientCommand(s.text) ?? s.text)).serverStatus;
     } catch (err) {
       throw statementError(err, s);
     }

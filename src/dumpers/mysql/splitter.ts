@@ -15,14 +15,28 @@
  * characters may contain a quote or backslash byte (sjis, big5, gbk, cp932) are not supported.
  *
  * Pull-based: `push()` text, then call `next()` until it returns undefined. Memory is bounded by the
- * longest statement.
+ * longest statement. A statement longer than `partsAbove` characters is handed over in the pieces it
+ * was read in (`parts`), not joined, so that it is held once in memory (see long-query.ts).
  */
 
 export interface SqlStatement {
-  /** The statement without leading comments and without its delimiter. */
+  /**
+   * The statement without leading comments and without its delimiter; when `parts` is set, only its
+   * first `HEAD` characters (enough to classify it and to name it in errors).
+   */
   text: string;
   /** 1-based line where the statement's text starts. */
   line: number;
+  /** The whole statement in pieces (`parts.join('')`), for statements longer than `partsAbove`. */
+  parts?: string[];
+}
+
+/** Characters of a long statement's start kept in `text`. */
+const HEAD = 65536;
+
+export interface SplitterOptions {
+  /** Statements longer than this many characters come as `parts`. @default Infinity */
+  partsAbove?: number;
 }
 
 const enum State {
@@ -52,11 +66,18 @@ export class MysqlStatementSplitter {
   private bodyLine = 1;
   /** Already scanned text of the current statement that was moved out of `buf` (long statements). */
   private parts: string[] = [];
+  /** Total length of `parts`. */
+  private partsLength = 0;
+  private readonly partsAbove: number;
   private state = State.Code;
   private quote = '';
   private ended = false;
   /** Line number at `start`. */
   private line = 1;
+
+  constructor(opts: SplitterOptions = {}) {
+    this.partsAbove = opts.partsAbove ?? Infinity;
+  }
 
   get delimiter(): string {
     return this.delim;
@@ -70,6 +91,7 @@ export class MysqlStatementSplitter {
     if (scanned > this.start) {
       if (this.body >= 0) {
         this.parts.push(this.buf.slice(this.body, scanned));
+        this.partsLength += scanned - this.body;
         this.body = 0;
       }
       this.line += countLines(this.buf, this.start, scanned);
@@ -104,14 +126,18 @@ export class MysqlStatementSplitter {
   /** Ends the statement at `end`, continues at `next`. Returns undefined for an empty statement. */
   private take(end: number, next: number): SqlStatement | undefined {
     const body = this.body;
-    const text = body >= 0 ? trimEndAscii(this.parts.length ? this.parts.join('') + this.buf.slice(body, end) : this.buf.slice(body, end)) : '';
     const line = this.bodyLine;
+    const long = body >= 0 && this.partsLength + end - body > this.partsAbove;
+    const parts = long ? trimPartsEnd([...this.parts, this.buf.slice(body, end)]) : undefined;
+    const text = parts ? head(parts) : body >= 0 ? trimEndAscii(this.parts.length ? this.parts.join('') + this.buf.slice(body, end) : this.buf.slice(body, end)) : '';
     this.parts = [];
+    this.partsLength = 0;
     this.line += countLines(this.buf, this.start, next);
     this.start = next;
     this.pos = next;
     this.body = -1;
     this.state = State.Code;
+    if (parts) return { text, line, parts };
     return text ? { text, line } : undefined;
   }
 
@@ -277,6 +303,28 @@ function trimEndAscii(s: string): string {
     e--;
   }
   return e === s.length ? s : s.slice(0, e);
+}
+
+/** Trims ASCII whitespace off the end of the last pieces (dropping those that become empty). */
+function trimPartsEnd(parts: string[]): string[] {
+  for (;;) {
+    const last = trimEndAscii(parts.at(-1)!);
+    if (last || parts.length === 1) {
+      parts[parts.length - 1] = last;
+      return parts;
+    }
+    parts.pop();
+  }
+}
+
+/** The first `HEAD` characters of a statement given in pieces. */
+function head(parts: string[]): string {
+  let s = '';
+  for (const p of parts) {
+    s += p.slice(0, HEAD - s.length);
+    if (s.length >= HEAD) break;
+  }
+  return s;
 }
 
 function countLines(s: string, from: number, to: number): number {
