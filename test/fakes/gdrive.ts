@@ -6,7 +6,7 @@
  * shared-drive items, at most 1,000 results per page. Faults can be injected (see http.ts).
  */
 import { createHash, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, renameSync, truncateSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -161,7 +161,7 @@ export async function startFakeDrive(): Promise<FakeDrive> {
       if (parentDrive(parents) && q.get('supportsAllDrives') !== 'true') return notFound(res, parents[0]!);
       s.create = { name: meta.name ?? 'Untitled', parents };
     }
-    createWriteStream(s.path).end();
+    writeFileSync(s.path, ''); // synchronously: an async create could truncate after the first chunk's append
     sessions.set(s.id, s);
     res.writeHead(200, { location: `${url}upload/drive/v3/files?uploadType=resumable&upload_id=${s.id}` }).end();
   }
