@@ -24,8 +24,9 @@ export function eventDatabase(e: ScannedEvent, fde: FormatDescription | undefine
     const len = body[post];
     return len === undefined || body.length < post + 1 + len ? undefined : body.subarray(post + 1, post + 1 + len).toString('utf8');
   }
-  if (e.header.type === EventType.QUERY && body.length >= 13) {
-    const word = readQueryStart(e.body() ?? body, fde?.postHeaderLengths[EventType.QUERY - 1] ?? 13)?.trimStart().toUpperCase() ?? '';
+  // a MariaDB compressed query (log_bin_compress) keeps the query's layout; only the statement text is compressed
+  if ((e.header.type === EventType.QUERY || e.header.type === EventType.MARIADB_QUERY_COMPRESSED) && body.length >= 13) {
+    const word = e.header.type === EventType.QUERY ? readQueryStart(e.body() ?? body, fde?.postHeaderLengths[EventType.QUERY - 1] ?? 13)?.trimStart().toUpperCase() ?? '' : '';
     if (/^(BEGIN|COMMIT|ROLLBACK|XA |SAVEPOINT|RELEASE)/.test(word)) return undefined;
     const post = fde?.postHeaderLengths[EventType.QUERY - 1] ?? 13;
     const at = post + body.readUInt16LE(11);

@@ -142,3 +142,28 @@ describe.each(VARIANTS)('point-in-time restore with $name', (v) => {
     });
   }, 60_000);
 });
+
+describe('compressed statements (log_bin_compress, STATEMENT format) that change another database', () => {
+  let A: PrivateMariadb;
+  beforeAll(async () => {
+    A = await startMariadb({ args: ['--log-bin-compress=ON', '--log-bin-compress-min-len=10', '--binlog-format=STATEMENT'] });
+  }, 60_000);
+  afterAll(async () => {
+    await A?.stop();
+  });
+
+  test('are found by the scope check, like uncompressed ones', async () => {
+    A.sql('CREATE DATABASE app; CREATE TABLE app.t (i INT PRIMARY KEY) ENGINE=InnoDB; CREATE DATABASE other; CREATE TABLE other.x (i INT PRIMARY KEY)');
+    await withDump(A, async (jobs) => {
+      A.sql('INSERT INTO app.t VALUES (1), (2)');
+      A.sql('INSERT INTO x VALUES (10), (20), (30); FLUSH BINARY LOGS', 'other'); // default database other
+      const gtid = A.sql('SELECT @@gtid_binlog_pos').trim();
+      expect(scanAll(A.binlogDir).types.has(165)).toBe(true);
+      expect((await runCli(['run', jobs, '--job', 'app-binlogs'])).code).toBe(0);
+      const r = await restoreToGtid(jobs, gtid);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/also change database other \(first at mysql-bin\.000001:\d+\)/);
+      expect(B.sql('SHOW DATABASES')).not.toMatch(/^(app|other)$/m);
+    });
+  }, 60_000);
+});
