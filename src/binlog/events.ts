@@ -17,6 +17,8 @@ export const HEADER_LEN = 19;
 export const LOG_EVENT_BINLOG_IN_USE_F = 0x1;
 
 export const EventType = {
+  /** Also what an encrypted MariaDB event reads as (see scanner.ts). */
+  UNKNOWN: 0,
   QUERY: 2,
   STOP: 3,
   ROTATE: 4,

@@ -5,13 +5,13 @@
  * rotation, large statements that get compressed) → mark → destructive change → archive → restore to
  * the mark → the data equals the state at the mark.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type mysql from 'mysql2/promise';
 import { BinlogScanner } from '../../src/binlog/scanner.js';
 import { startMariadb, type PrivateMariadb } from '../harness/mariadb.js';
 import { runCli, tempDir } from '../harness/util.js';
-import { databaseState, pairJobs, session, writeJobs } from './helpers.js';
+import { archived, databaseState, pairJobs, session, writeJobs } from './helpers.js';
 
 interface Variant {
   name: string;
@@ -164,6 +164,39 @@ describe('compressed statements (log_bin_compress, STATEMENT format) that change
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/also change database other \(first at mysql-bin\.000001:\d+\)/);
       expect(B.sql('SHOW DATABASES')).not.toMatch(/^(app|other)$/m);
+    });
+  }, 60_000);
+});
+
+describe('encrypted binlogs (encrypt_binlog with file_key_management)', () => {
+  let A: PrivateMariadb;
+  const keys = tempDir('onedump-binlog-keys-');
+  beforeAll(async () => {
+    chmodSync(keys.path, 0o755);
+    writeFileSync(join(keys.path, 'keys.txt'), `1;${'5e'.repeat(32)}\n`, { mode: 0o644 });
+    A = await startMariadb({ args: ['--plugin-load-add=file_key_management', `--file-key-management-filename=${join(keys.path, 'keys.txt')}`, '--encrypt-binlog=ON'] });
+  }, 60_000);
+  afterAll(async () => {
+    await A?.stop();
+    keys.cleanup();
+  });
+
+  test('are archived byte for byte, and a restore refuses them in one line before touching anything', async () => {
+    A.sql('CREATE DATABASE app; CREATE TABLE app.t (i INT PRIMARY KEY) ENGINE=InnoDB; INSERT INTO app.t VALUES (1)');
+    await withDump(A, async (jobs, store) => {
+      A.sql('INSERT INTO app.t VALUES (2); FLUSH BINARY LOGS; INSERT INTO app.t VALUES (3); FLUSH BINARY LOGS');
+      const gtid = A.sql('SELECT @@gtid_binlog_pos').trim();
+      const archive = await runCli(['run', jobs, '--job', 'app-binlogs']);
+      expect(archive.code).toBe(0);
+      const { files, manifests } = archived(join(store, 'app-binlogs'));
+      for (const name of ['mysql-bin.000001', 'mysql-bin.000002']) {
+        expect(files.get(`${name}.gz`)!.equals(readFileSync(join(A.binlogDir, name)))).toBe(true);
+        expect(manifests.get(`${name}.gz`)!.encrypted).toBe(true);
+      }
+      const r = await restoreToGtid(jobs, gtid);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toMatch(/^onedump: binlog mysql-bin\.00000\d is encrypted \(encrypt_binlog=ON\): mariadb-binlog cannot decrypt [^\n]*$/);
+      expect(B.sql('SHOW DATABASES')).not.toMatch(/^app$/m);
     });
   }, 60_000);
 });
