@@ -11,7 +11,7 @@ import type mysql from 'mysql2/promise';
 import { BinlogScanner } from '../../src/binlog/scanner.js';
 import { startMariadb, type PrivateMariadb } from '../harness/mariadb.js';
 import { runCli, tempDir } from '../harness/util.js';
-import { archived, databaseState, pairJobs, session, writeJobs } from './helpers.js';
+import { archived, databaseState, nextSecond, pairJobs, session, writeJobs } from './helpers.js';
 
 interface Variant {
   name: string;
@@ -120,7 +120,7 @@ describe.each(VARIANTS)('point-in-time restore with $name', (v) => {
     await A?.stop();
   });
 
-  test('restores the state at the recorded GTID, without the destructive change', async () => {
+  test('restores the state at the recorded GTID and time, without the destructive change', async () => {
     A.sql(`CREATE DATABASE app;
       CREATE TABLE app.accounts (id INT PRIMARY KEY, owner VARCHAR(100), balance DECIMAL(10,2), note TEXT) ENGINE=InnoDB;
       CREATE TABLE app.counters (name VARCHAR(20) PRIMARY KEY, n INT) ENGINE=MyISAM;`);
@@ -130,6 +130,7 @@ describe.each(VARIANTS)('point-in-time restore with $name', (v) => {
       await changes(A, v, s1, s2);
       const mark = A.sql('SELECT @@gtid_binlog_pos').trim().split(',').find((g) => g.startsWith('0-'))!;
       const state = databaseState(A, 'app');
+      const second = new Date((await nextSecond()) * 1000).toISOString().slice(0, 19).replace('T', ' ');
       A.sql('UPDATE app.accounts SET balance = 0; DROP TABLE app.counters; FLUSH BINARY LOGS');
       const archive = await runCli(['run', jobs, '--job', 'app-binlogs']);
       expect(archive.stderr).not.toMatch(/"level":"(warn|error)"/);
@@ -144,6 +145,10 @@ describe.each(VARIANTS)('point-in-time restore with $name', (v) => {
       }
       expect(r.stderr).not.toMatch(/onedump: /);
       expect(r.code).toBe(0);
+      expect(databaseState(B, 'app')).toEqual(state);
+      B.sql('DROP DATABASE app');
+      const byTime = await restoreTo(jobs, '--stop-datetime', second, '--timezone', 'UTC');
+      expect(byTime.code).toBe(0);
       expect(databaseState(B, 'app')).toEqual(state);
       expect(v.claim?.(scanAll(A.binlogDir)) ?? true).toBe(true);
     });
