@@ -23,12 +23,13 @@ export interface ResolvedStop {
 type Visit = 'stop' | void;
 
 /**
- * Refuses a file the replay cannot read: MariaDB encrypted binlogs (`encrypt_binlog`) are archived byte
- * for byte, but mariadb-binlog cannot decrypt them — it would stop at the first encrypted event.
+ * Refuses a file the replay cannot read: MariaDB encrypted binlogs (`encrypt_binlog`) copied from disk
+ * (files mode) are archived byte for byte, but mariadb-binlog cannot decrypt them — it would stop at the
+ * first encrypted event. Copies read over the replication protocol hold the events decrypted.
  */
 export function checkReadable(file: FetchedFile): void {
   if (!file.summary.encrypted) return;
-  throw new VerifyError(`binlog ${file.name} is encrypted (encrypt_binlog=ON): mariadb-binlog cannot decrypt binlog files, so it cannot be replayed; only a server holding the key can read it (mariadb-binlog --read-from-remote-server against that server)`);
+  throw new VerifyError(`binlog ${file.name} is encrypted (encrypt_binlog=ON): mariadb-binlog cannot decrypt binlog files, so it cannot be replayed; archive with mode: replication instead (the server sends the events decrypted)`);
 }
 
 /** Walks a local copy event by event; a visitor returning 'stop' ends the walk early. */

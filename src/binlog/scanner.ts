@@ -10,7 +10,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import {
-  BINLOG_MAGIC, ENCRYPTED_MAGIC, EventType, HEADER_LEN, LOG_EVENT_BINLOG_IN_USE_F, bodyOf, readFormatDescription,
+  BINLOG_MAGIC, ENCRYPTED_MAGIC, EventType, HEADER_LEN, LOG_EVENT_BINLOG_IN_USE_F, LOG_EVENT_IGNORABLE_F, bodyOf, readFormatDescription,
   readHeader, readMariadbGtid, readMariadbGtidList, readMysqlGtid, readMysqlPreviousGtids, readRotate,
   type EventHeader, type FormatDescription,
 } from './events.js';
@@ -164,7 +164,8 @@ export class BinlogScanner {
   private note(e: ScannedEvent): void {
     const s = this.summary;
     const t = e.header.type;
-    if (t === EventType.MARIADB_START_ENCRYPTION) s.encrypted = true;
+    // read over the replication protocol, the events after it arrive decrypted and it is marked ignorable
+    if (t === EventType.MARIADB_START_ENCRYPTION && !(e.header.flags & LOG_EVENT_IGNORABLE_F)) s.encrypted = true;
     if (e.header.timestamp) s.lastTimestamp = Math.max(s.lastTimestamp ?? 0, e.header.timestamp);
     if (t === EventType.FORMAT_DESCRIPTION && !this.fde) {
       if (!e.complete) throw new BinlogFormatError(`${this.name}: format description event too large`);

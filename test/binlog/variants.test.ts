@@ -69,10 +69,10 @@ afterAll(async () => {
  * Writes a dump job and a binlog job for `A`'s database app, takes the dump, runs `body`, and afterwards
  * drops what a restore made on B.
  */
-async function withDump(A: PrivateMariadb, body: (jobs: string, store: string) => Promise<void>): Promise<void> {
+async function withDump(A: PrivateMariadb, body: (jobs: string, store: string) => Promise<void>, extraJobs?: string): Promise<void> {
   const dir = tempDir('onedump-binlog-variant-');
   try {
-    const jobs = writeJobs(dir.path, pairJobs({ store: join(dir.path, 'arch'), db: A, dump: 'app-db', binlog: 'app-binlogs' }));
+    const jobs = writeJobs(dir.path, pairJobs({ store: join(dir.path, 'arch'), db: A, dump: 'app-db', binlog: 'app-binlogs', extra: extraJobs }));
     expect((await runCli(['run', jobs, '--job', 'app-db'])).code).toBe(0);
     await body(jobs, join(dir.path, 'arch'));
   } finally {
@@ -81,7 +81,8 @@ async function withDump(A: PrivateMariadb, body: (jobs: string, store: string) =
   }
 }
 
-const restoreTo = (jobs: string, ...stop: string[]) => runCli(['binlog', 'restore', jobs, '--job', 'app-binlogs', '--to', B.dsn('app'), ...stop]);
+const restoreTo = (jobs: string, ...stop: string[]) => restoreFrom('app-binlogs', jobs, ...stop);
+const restoreFrom = (job: string, jobs: string, ...stop: string[]) => runCli(['binlog', 'restore', jobs, '--job', job, '--to', B.dsn('app'), ...stop]);
 
 const note = (i: number) => `row ${i} ${'long enough to be compressed; '.repeat(4)}`;
 
@@ -193,7 +194,7 @@ describe('encrypted binlogs (encrypt_binlog with file_key_management)', () => {
     keys.cleanup();
   });
 
-  test('are archived byte for byte, and a restore refuses them in one line before touching anything', async () => {
+  test('are archived byte for byte and refused by a restore in one line; over replication they arrive decrypted and replay', async () => {
     A.sql('CREATE DATABASE app; CREATE TABLE app.t (i INT PRIMARY KEY) ENGINE=InnoDB; INSERT INTO app.t VALUES (1)');
     await withDump(A, async (jobs, store) => {
       A.sql('INSERT INTO app.t VALUES (2); FLUSH BINARY LOGS; INSERT INTO app.t VALUES (3); FLUSH BINARY LOGS');
@@ -209,6 +210,18 @@ describe('encrypted binlogs (encrypt_binlog with file_key_management)', () => {
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toMatch(/^onedump: binlog mysql-bin\.00000\d is encrypted \(encrypt_binlog=ON\): mariadb-binlog cannot decrypt [^\n]*$/);
       expect(B.sql('SHOW DATABASES')).not.toMatch(/^app$/m);
-    });
+      // read over the replication protocol, the server sends the events decrypted: that archive replays
+      expect((await runCli(['run', jobs, '--job', 'app-repl'])).code).toBe(0);
+      expect(archived(join(store, 'app-repl')).manifests.get('mysql-bin.000002.gz')!.encrypted).toBeUndefined();
+      const repl = await restoreFrom('app-repl', jobs, '--stop-gtid', gtid);
+      expect(repl.stderr).not.toMatch(/onedump: /);
+      expect(B.sql('SELECT i FROM app.t ORDER BY i')).toBe('1\n2\n3\n');
+    }, `  - name: app-repl
+    type: binlog
+    mode: replication
+    dsn: "${A.dsn()}"
+    to: [arch]
+    dump_job: app-db
+`);
   }, 60_000);
 });
