@@ -48,6 +48,8 @@ export interface BinlogManifest {
   gtid_start?: string;
   first_gtid?: string;
   last_gtid?: string;
+  /** MariaDB `encrypt_binlog`: stored as written, but it cannot be replayed (see locate.ts). */
+  encrypted?: true;
   events: number;
   archived: string;
   onedump_version: string;
@@ -68,6 +70,7 @@ export function buildBinlogManifest(a: {
   const optional = {
     server_id: s.serverId, server_version: s.serverVersion, created: iso(s.created), last_event: iso(s.lastTimestamp),
     closed_at: iso(s.closedAt), next_file: s.nextFile, gtid_start: s.gtidStart, first_gtid: s.firstGtid, last_gtid: s.lastGtid,
+    encrypted: s.encrypted || undefined,
   };
   return {
     format: BINLOG_MANIFEST_FORMAT, job: a.job, file: a.file, key: a.key, closed: a.closed,

@@ -15,8 +15,15 @@ export const ENCRYPTED_MAGIC = Buffer.from([0xfd, 0x62, 0x69, 0x6e]);
 export const HEADER_LEN = 19;
 /** Set in the first format description event while the server still writes the file. */
 export const LOG_EVENT_BINLOG_IN_USE_F = 0x1;
+/**
+ * Set on an event a reader may skip. MariaDB sets it on the Start_encryption event it sends to a replica
+ * (or `mariadb-binlog --read-from-remote-server`), whose events it has already decrypted.
+ */
+export const LOG_EVENT_IGNORABLE_F = 0x80;
 
 export const EventType = {
+  /** Also what an encrypted MariaDB event reads as (see scanner.ts). */
+  UNKNOWN: 0,
   QUERY: 2,
   STOP: 3,
   ROTATE: 4,

@@ -22,12 +22,23 @@ export interface ResolvedStop {
 
 type Visit = 'stop' | void;
 
+/**
+ * Refuses a file the replay cannot read: MariaDB encrypted binlogs (`encrypt_binlog`) copied from disk
+ * (files mode) are archived byte for byte, but mariadb-binlog cannot decrypt them — it would stop at the
+ * first encrypted event. Copies read over the replication protocol hold the events decrypted.
+ */
+export function checkReadable(file: FetchedFile): void {
+  if (!file.summary.encrypted) return;
+  throw new VerifyError(`binlog ${file.name} is encrypted (encrypt_binlog=ON): mariadb-binlog cannot decrypt binlog files, so it cannot be replayed; archive with mode: replication instead (the server sends the events decrypted)`);
+}
+
 /** Walks a local copy event by event; a visitor returning 'stop' ends the walk early. */
 export async function walkFile(
   file: FetchedFile,
   visit: { event?(e: ScannedEvent, openGroupSince: number | undefined, fde: FormatDescription | undefined): Visit; group?(g: EventGroup): Visit },
   signal?: AbortSignal,
 ): Promise<void> {
+  checkReadable(file);
   let stopped = false;
   let tracker: GroupTracker;
   const scanner: BinlogScanner = new BinlogScanner(file.name, (e) => {

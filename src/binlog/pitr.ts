@@ -21,6 +21,7 @@ import { dumpCoordinate } from './dumps.js';
 import { formatCoordinate } from './names.js';
 import { planRestore, type RestorePlan } from './plan.js';
 import { checkScope } from './scope.js';
+import { checkGtidDomains } from './domains.js';
 import { printReplay, replay, replayArgs } from './replay.js';
 import type { StopPoint } from './stop-point.js';
 import { findBinlogTool } from './tool.js';
@@ -115,6 +116,7 @@ async function catalogFor(req: PitrRequest, dumps: BackupEntry[], storages: Stor
 async function checkReplay(plan: RestorePlan, req: PitrRequest): Promise<void> {
   checkTargetName(req.to, plan);
   await checkScope(plan, req.database, req.signal);
+  await checkGtidDomains(plan, req.stop, req.signal);
   if (req.database) {
     plan.database = req.database;
     req.log.warn(`replaying only events of database ${req.database}: statements run under another default database (or none) are skipped, as with mysqlbinlog --database`);

@@ -10,7 +10,7 @@ import type { BackupEntry } from '../restore/backups.js';
 import type { Logger } from '../util/log.js';
 import type { BinlogCatalog, CatalogFile, FetchedFile } from './catalog.js';
 import { dumpCoordinate } from './dumps.js';
-import { checkBoundary, resolveStop, type ResolvedStop } from './locate.js';
+import { checkBoundary, checkReadable, resolveStop, type ResolvedStop } from './locate.js';
 import { compareCoordinates, formatCoordinate, nextBinlogName, parseBinlogName, type Coordinate } from './names.js';
 import type { StopPoint } from './stop-point.js';
 
@@ -60,6 +60,7 @@ async function fetchChain(catalog: BinlogCatalog, files: CatalogFile[], from: Co
   const chain: FetchedFile[] = [];
   for (const name of names) chain.push(await catalog.fetch(name, signal));
   chain.forEach((f, i) => {
+    checkReadable(f);
     const next = chain[i + 1];
     if (!next) return;
     if (!f.closed) throw new VerifyError(`binlog ${f.name} is archived only partially (up to position ${f.summary.lastBoundary}, while the server was writing it); the complete file is needed to reach ${next.name}`);

@@ -10,7 +10,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import {
-  BINLOG_MAGIC, ENCRYPTED_MAGIC, EventType, HEADER_LEN, LOG_EVENT_BINLOG_IN_USE_F, bodyOf, readFormatDescription,
+  BINLOG_MAGIC, ENCRYPTED_MAGIC, EventType, HEADER_LEN, LOG_EVENT_BINLOG_IN_USE_F, LOG_EVENT_IGNORABLE_F, bodyOf, readFormatDescription,
   readHeader, readMariadbGtid, readMariadbGtidList, readMysqlGtid, readMysqlPreviousGtids, readRotate,
   type EventHeader, type FormatDescription,
 } from './events.js';
@@ -42,6 +42,11 @@ export interface BinlogSummary {
   /** The server had not closed the file when these bytes were read. */
   inUse: boolean;
   checksum: boolean;
+  /**
+   * MariaDB `encrypt_binlog`: every event after the Start_encryption event is encrypted except its length,
+   * so boundaries are still found (and the file archived byte for byte) but nothing in them is decoded.
+   */
+  encrypted: boolean;
   /** How the file ends: a rotate event (next file named), a stop event (clean shutdown), or neither. */
   end: 'rotate' | 'stop' | 'open';
   /** From the rotate event: the next file. */
@@ -71,7 +76,7 @@ export class BinlogScanner {
   private header = Buffer.alloc(0);
   private current?: { position: number; header: EventHeader; parts: Buffer[]; captured: number; want: number; left: number };
   fde?: FormatDescription;
-  readonly summary: BinlogSummary = { size: 0, lastBoundary: 0, events: 0, inUse: false, checksum: false, end: 'open' };
+  readonly summary: BinlogSummary = { size: 0, lastBoundary: 0, events: 0, inUse: false, checksum: false, encrypted: false, end: 'open' };
 
   /** `name` is used in error messages only. */
   constructor(private readonly name: string, private readonly onEvent?: (e: ScannedEvent) => void) {}
@@ -113,7 +118,7 @@ export class BinlogScanner {
     this.offset += n;
     if (this.header.length < HEADER_LEN) return n;
     const position = this.offset - HEADER_LEN;
-    const header = readHeader(this.header);
+    const header = this.summary.encrypted ? encryptedHeader(this.header) : readHeader(this.header);
     if (header.size < HEADER_LEN) throw new BinlogFormatError(`${this.name}: corrupt event at position ${position} (size ${header.size})`);
     if (header.nextPosition !== 0 && header.nextPosition !== (position + header.size) % 2 ** 32) {
       throw new BinlogFormatError(`${this.name}: corrupt event at position ${position} (says it ends at ${header.nextPosition}, its size says ${position + header.size})`);
@@ -159,7 +164,8 @@ export class BinlogScanner {
   private note(e: ScannedEvent): void {
     const s = this.summary;
     const t = e.header.type;
-    if (t === EventType.MARIADB_START_ENCRYPTION) throw new BinlogFormatError(`${this.name}: encrypted binlog files (encrypt_binlog) are not supported`);
+    // read over the replication protocol, the events after it arrive decrypted and it is marked ignorable
+    if (t === EventType.MARIADB_START_ENCRYPTION && !(e.header.flags & LOG_EVENT_IGNORABLE_F)) s.encrypted = true;
     if (e.header.timestamp) s.lastTimestamp = Math.max(s.lastTimestamp ?? 0, e.header.timestamp);
     if (t === EventType.FORMAT_DESCRIPTION && !this.fde) {
       if (!e.complete) throw new BinlogFormatError(`${this.name}: format description event too large`);
@@ -186,6 +192,11 @@ export class BinlogScanner {
       s.lastGtid = gtid;
     }
   }
+}
+
+/** An encrypted event's header: only the length (bytes 9–12) is in clear text; the type reads as 0 (unknown). */
+function encryptedHeader(buf: Buffer): EventHeader {
+  return { timestamp: 0, type: EventType.UNKNOWN, serverId: 0, size: buf.readUInt32LE(9), nextPosition: 0, flags: 0 };
 }
 
 /**

@@ -11,6 +11,7 @@ import { walkFile } from './locate.js';
 import { formatCoordinate, type Coordinate } from './names.js';
 import type { RestorePlan } from './plan.js';
 import type { ScannedEvent } from './scanner.js';
+import type { EventGroup } from './groups.js';
 
 /** Schemas whose changes travel with any restore (grants, time zones), never a reason to refuse. */
 const SYSTEM = new Set(['mysql', 'sys', 'information_schema', 'performance_schema']);
@@ -24,8 +25,9 @@ export function eventDatabase(e: ScannedEvent, fde: FormatDescription | undefine
     const len = body[post];
     return len === undefined || body.length < post + 1 + len ? undefined : body.subarray(post + 1, post + 1 + len).toString('utf8');
   }
-  if (e.header.type === EventType.QUERY && body.length >= 13) {
-    const word = readQueryStart(e.body() ?? body, fde?.postHeaderLengths[EventType.QUERY - 1] ?? 13)?.trimStart().toUpperCase() ?? '';
+  // a MariaDB compressed query (log_bin_compress) keeps the query's layout; only the statement text is compressed
+  if ((e.header.type === EventType.QUERY || e.header.type === EventType.MARIADB_QUERY_COMPRESSED) && body.length >= 13) {
+    const word = e.header.type === EventType.QUERY ? readQueryStart(e.body() ?? body, fde?.postHeaderLengths[EventType.QUERY - 1] ?? 13)?.trimStart().toUpperCase() ?? '' : '';
     if (/^(BEGIN|COMMIT|ROLLBACK|XA |SAVEPOINT|RELEASE)/.test(word)) return undefined;
     const post = fde?.postHeaderLengths[EventType.QUERY - 1] ?? 13;
     const at = post + body.readUInt16LE(11);
@@ -35,22 +37,43 @@ export function eventDatabase(e: ScannedEvent, fde: FormatDescription | undefine
   return undefined;
 }
 
-/** Every database the plan's replay range touches, with where it is first touched. */
-export async function databasesTouched(plan: RestorePlan, signal?: AbortSignal): Promise<Map<string, Coordinate>> {
-  const found = new Map<string, Coordinate>();
+type Visit = 'stop' | void;
+
+/** Walks the plan's replay range (the dump's position to the stop point) event by event and group by group. */
+export async function walkReplayRange(
+  plan: RestorePlan,
+  visit: { event?(e: ScannedEvent, fde: FormatDescription | undefined, file: string): Visit; group?(g: EventGroup, file: string): Visit },
+  signal?: AbortSignal,
+): Promise<void> {
   const last = plan.files.length - 1;
   for (const [i, file] of plan.files.entries()) {
     const from = i === 0 ? plan.start.position : 0;
     const to = i === last && !plan.stop.atEnd ? plan.stop.coordinate.position : Infinity;
+    let ended = false;
+    const call = (position: number, then: () => Visit): Visit => {
+      if (position >= to) return 'stop';
+      if (position < from) return;
+      if (then() !== 'stop') return;
+      ended = true;
+      return 'stop';
+    };
     await walkFile(file, {
-      event(e, _open, fde) {
-        if (e.position >= to) return 'stop';
-        if (e.position < from) return;
-        const db = eventDatabase(e, fde);
-        if (db && !found.has(db)) found.set(db, { file: file.name, position: e.position });
-      },
+      event: (e, _open, fde) => call(e.position, () => visit.event?.(e, fde, file.name)),
+      group: (g) => call(g.start, () => visit.group?.(g, file.name)),
     }, signal);
+    if (ended) return;
   }
+}
+
+/** Every database the plan's replay range touches, with where it is first touched. */
+export async function databasesTouched(plan: RestorePlan, signal?: AbortSignal): Promise<Map<string, Coordinate>> {
+  const found = new Map<string, Coordinate>();
+  await walkReplayRange(plan, {
+    event(e, fde, file) {
+      const db = eventDatabase(e, fde);
+      if (db && !found.has(db)) found.set(db, { file, position: e.position });
+    },
+  }, signal);
   return found;
 }
 

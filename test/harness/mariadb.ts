@@ -18,6 +18,8 @@ export interface PrivateMariadb {
   dsn(db?: string): string;
   /** Runs SQL through the stock client and returns its output (tab-separated, no headers). */
   sql(query: string, db?: string): string;
+  /** Shuts the server down cleanly (the current binlog ends with a Stop event) and starts it again on the same data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,28 +49,41 @@ export async function startMariadb(opts: MariadbOptions = {}): Promise<PrivateMa
     ...(opts.binlog === false ? [] : ['--server-id=1', `--log-bin=${join(dir, 'binlog', 'mysql-bin')}`, '--binlog-format=ROW', '--binlog-row-metadata=FULL']),
     ...(opts.args ?? []),
   ];
-  const child: ChildProcess = spawn('/usr/sbin/mariadbd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
   const sql = (query: string, db?: string) =>
     execFileSync('mariadb', ['--no-defaults', '-uroot', '-h127.0.0.1', `-P${port}`, '-N', '-B', ...(db ? [db] : []), '-e', query], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  let child = await launch(args, sql);
+  const pidFile = join(dir, 'mysqld.pid');
+  const shutdown = async () => {
+    if (child.exitCode !== null) return;
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : child.pid!;
+    const closed = new Promise((r) => child.once('close', r));
+    process.kill(pid, 'SIGTERM');
+    await closed;
+  };
+  return {
+    host: '127.0.0.1', port, dir, binlogDir: join(dir, 'binlog'), socket,
+    dsn: (db = '') => `mysql://root@127.0.0.1:${port}/${db}`,
+    sql,
+    async restart() {
+      await shutdown();
+      child = await launch(args, sql);
+    },
+    async stop() {
+      await shutdown();
+      t.cleanup();
+    },
+  };
+}
+
+/** Starts mariadbd with `args` and waits until it answers `SELECT 1`. */
+async function launch(args: string[], sql: (q: string) => string): Promise<ChildProcess> {
+  const child = spawn('/usr/sbin/mariadbd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
   await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`mariadbd exited: ${err.slice(-2000)}`);
     sql('SELECT 1');
     return true;
   }, 30_000, 'private MariaDB to accept connections');
-  return {
-    host: '127.0.0.1', port, dir, binlogDir: join(dir, 'binlog'), socket,
-    dsn: (db = '') => `mysql://root@127.0.0.1:${port}/${db}`,
-    sql,
-    async stop() {
-      const pidFile = join(dir, 'mysqld.pid');
-      if (child.exitCode === null) {
-        const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : child.pid!;
-        process.kill(pid, 'SIGTERM');
-        await new Promise((r) => child.once('close', r));
-      }
-      t.cleanup();
-    },
-  };
+  return child;
 }
