@@ -6,7 +6,8 @@
  * - Whole restore: the target becomes exactly the dumped database.
  * - `tables`: only those tables (with their indexes, triggers and sqlite_sequence rows) are restored.
  *   An existing target keeps everything else: the listed tables are replaced in a copy of it. A name
- *   that is not in the dump is an error (nothing is changed). Views and file pragmas are left alone.
+ *   that is not in the dump is an error (nothing is changed). Views, file pragmas and planner
+ *   statistics (sqlite_stat1) are left alone.
  * - `dryRun`: reads the whole dump, prints what would be restored, writes nothing.
  * - Before an existing target is replaced, a safety copy `<file>.before-restore-<time>` is written
  *   (unless `safetyBackup: false`).
@@ -40,6 +41,7 @@ class Selection {
     switch (info.kind) {
       case 'view':
       case 'file-pragma':
+      case 'stats':
         return false;
       case 'virtual-table':
         if (info.table && this.only.has(info.table)) this.virtual.add(info.table);

@@ -14,6 +14,7 @@ export type StatementKind =
   | 'sequence-reset' // DELETE FROM sqlite_sequence
   | 'sequence' // INSERT INTO sqlite_sequence VALUES('t', n)
   | 'file-pragma' // PRAGMA user_version / application_id / journal_mode: properties of the whole file
+  | 'stats' // ANALYZE, INSERT INTO / DELETE FROM / DROP TABLE sqlite_statN: the query planner's statistics
   | 'other'; // BEGIN, COMMIT, other PRAGMAs
 
 export interface StatementInfo {
@@ -87,12 +88,19 @@ function skipWords(tokens: Token[], i: number, words: string[]): number {
   return i;
 }
 
+/** `DELETE FROM sqlite_statN` or `DROP TABLE [IF EXISTS] sqlite_statN`. */
+function statTable(t: Token[], w0: string): boolean {
+  const i = w0 === 'DELETE' && upper(t[1]) === 'FROM' ? 2 : w0 === 'DROP' && upper(t[1]) === 'TABLE' ? skipWords(t, 2, ['IF', 'EXISTS']) : -1;
+  return i > 0 && /^sqlite_stat\d$/.test(t[i]?.text ?? '');
+}
+
 /** Classifies one complete statement of a SQLite dump. */
 export function classifyStatement(sql: string): StatementInfo {
   const t = leadingTokens(sql, 64);
   const w0 = upper(t[0]);
   if (w0 === 'INSERT' && upper(t[1]) === 'INTO' && t[2]) return classifyInsert(sql, t[2]);
   if (w0 === 'DELETE' && upper(t[1]) === 'FROM' && t[2]?.text === 'sqlite_sequence') return { kind: 'sequence-reset' };
+  if (w0 === 'ANALYZE' || statTable(t, w0)) return { kind: 'stats' };
   if (w0 === 'PRAGMA' && ['USER_VERSION', 'APPLICATION_ID', 'JOURNAL_MODE'].includes(upper(t[1]))) return { kind: 'file-pragma' };
   if (w0 !== 'CREATE') return { kind: 'other' };
   let i = skipWords(t, 1, ['TEMP', 'TEMPORARY', 'UNIQUE']);
@@ -109,6 +117,7 @@ export function classifyStatement(sql: string): StatementInfo {
 
 function classifyInsert(sql: string, target: Token): StatementInfo {
   if (target.text === 'sqlite_sequence') return { kind: 'sequence', table: firstStringAfterValues(sql, 0) };
+  if (/^sqlite_stat\d$/.test(target.text)) return { kind: 'stats' };
   if (target.text === 'sqlite_schema' || target.text === 'sqlite_master') return { kind: 'virtual-table', table: firstStringAfterValues(sql, 1) };
   return { kind: 'rows', table: target.text };
 }
