@@ -25,15 +25,14 @@ const base = (cat: string, col: string, nsp: string) =>
   `(SELECT quote_ident(bn.nspname) || '.' || quote_ident(b.${col}name) FROM pg_catalog.${cat} b JOIN pg_catalog.pg_namespace bn ON bn.oid = b.${nsp} WHERE b.oid = x.`;
 
 export async function loadTextSearch(ctx: CatalogContext): Promise<void> {
-  const member = (cat: string) => `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.${cat}'::regclass AND d.objid = x.oid AND d.deptype = 'e')`;
   const dicts = await ctx.rows<TsRow>(`
     SELECT x.oid::int AS oid, n.nspname AS schema, x.dictname AS name, pg_catalog.pg_get_userbyid(x.dictowner) AS owner,
       ${base('pg_ts_template', 'tmpl', 'tmplnamespace')}dicttemplate) AS base, x.dictinitoption AS options, NULL AS mappings,
       pg_catalog.obj_description(x.oid, 'pg_ts_dict') AS comment
     FROM pg_catalog.pg_ts_dict x JOIN pg_catalog.pg_namespace n ON n.oid = x.dictnamespace
-    WHERE x.oid >= 16384 AND ${SYSTEM_SCHEMA_SQL('n.nspname')} AND ${member('pg_ts_dict')}`);
+    WHERE x.oid >= 16384 AND ${SYSTEM_SCHEMA_SQL('n.nspname')}`);
   for (const d of dicts) {
-    if (!ctx.sel.object(d.schema)) continue;
+    if (ctx.isMember('pg_ts_dict', d.oid) || !ctx.sel.object(d.schema)) continue;
     const name = qname(d.schema, d.name);
     const sql = `CREATE TEXT SEARCH DICTIONARY ${name} (\n    TEMPLATE = ${d.base}${d.options ? `,\n    ${d.options}` : ''} );\n`;
     add(ctx, 'pg_ts_dict', 'TEXT SEARCH DICTIONARY', d, sql);
@@ -46,9 +45,9 @@ export async function loadTextSearch(ctx: CatalogContext): Promise<void> {
         WHERE m.mapcfg = x.oid GROUP BY m.maptokentype, t.alias ORDER BY m.maptokentype) AS mappings,
       pg_catalog.obj_description(x.oid, 'pg_ts_config') AS comment
     FROM pg_catalog.pg_ts_config x JOIN pg_catalog.pg_namespace n ON n.oid = x.cfgnamespace
-    WHERE x.oid >= 16384 AND ${SYSTEM_SCHEMA_SQL('n.nspname')} AND ${member('pg_ts_config')}`);
+    WHERE x.oid >= 16384 AND ${SYSTEM_SCHEMA_SQL('n.nspname')}`);
   for (const c of configs) {
-    if (!ctx.sel.object(c.schema)) continue;
+    if (ctx.isMember('pg_ts_config', c.oid) || !ctx.sel.object(c.schema)) continue;
     const name = qname(c.schema, c.name);
     let sql = `CREATE TEXT SEARCH CONFIGURATION ${name} (\n    PARSER = ${c.base} );\n`;
     for (const m of c.mappings ?? []) sql += `ALTER TEXT SEARCH CONFIGURATION ${name}\n    ADD MAPPING FOR ${m};\n`;
