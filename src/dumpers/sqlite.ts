@@ -177,15 +177,15 @@ class SqliteDumper implements Dumper {
    */
   private async dumpStats(db: Db, list: TableRow[], w: SqlWriter, signal: AbortSignal): Promise<void> {
     const stats = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN ('sqlite_stat1', 'sqlite_stat4') ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    // `list` already holds the shadow tables of virtual tables (their statistics are rows like any other)
     const names = list.filter((t) => t.name !== 'sqlite_sequence').map((t) => quoteText(t.name));
-    const shadows = [...shadowTables(db)].map(quoteText);
     if (!stats.length || !names.length) return;
     await w.write('ANALYZE sqlite_schema;\n');
     // ANALYZE creates sqlite_stat4 too where SQLite is built with it; the source may not have one
     if (!stats.includes('sqlite_stat4')) await w.write('DROP TABLE IF EXISTS sqlite_stat4;\n');
     for (const stat of stats) {
       await w.write(`DELETE FROM ${stat};\n`);
-      await dumpRows(db, stat, `tbl IN (${[...names, ...shadows].join(',')})`, w, signal);
+      await dumpRows(db, stat, `tbl IN (${names.join(',')})`, w, signal);
     }
   }
 
